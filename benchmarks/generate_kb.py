@@ -1,0 +1,90 @@
+"""Generate a synthetic knowledge base of N pages for benchmarks.
+
+Each page has the house front matter, a few headings and 6 to 10 links (8 on average)
+(wikilinks by title, alias or with a heading, and Markdown links), spread
+over category folders. The output is deterministic for a given N and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+FRONT_MATTER = """\
+---
+id: bench-{i:06d}
+title: Topic {i}
+category: Bench/{folder}
+status: verified
+canonical_id: self
+aliases: [Alias of topic {i}, T{i}]
+duplicate_of: none
+source_trust_level: {trust}
+confidence_score: {confidence}
+verification_status: applied
+tags: [bench, {folder}]
+raw_sources: []
+last_reinforced: 2026-05-10
+github_commit: pending
+tech_stack:
+  language: python
+  framework: pytorch
+changelog:
+  - {{date: 2026-05-08, change: Created}}
+  - {{date: 2026-05-10, change: Reviewed}}
+---
+"""
+
+
+def page_text(i: int, n: int, rng: random.Random) -> str:
+    """One page: front matter, three sections, 6 to 10 links (8 on average) to other pages."""
+    folder = f"c{i % 20:02d}"
+    parts = [FRONT_MATTER.format(i=i, folder=folder, trust="ABCD"[i % 4], confidence=round(0.5 + (i % 50) / 100, 2))]
+    parts.append(f"# Topic {i}\n\nA synthetic page for timing kb.\n")
+    links = []
+    for k in range(rng.randint(6, 10)):
+        j = (i + 1 + k) % n if k == 0 else rng.randrange(n)  # k == 0 keeps every page linked to
+        style = k % 4
+        if style == 0:
+            links.append(f"[[Topic {j}]]")
+        elif style == 1:
+            links.append(f"[[Alias of topic {j}|see also]]")
+        elif style == 2:
+            links.append(f"[[Topic {j}#Details]]")
+        else:
+            links.append(f"[topic {j}](../c{j % 20:02d}/topic-{j}.md#usage)")
+    for heading, chunk in (("Overview", links[:3]), ("Details", links[3:6]), ("Usage", links[6:])):
+        parts.append(f"## {heading}\n\nRelated: {', '.join(chunk)}.\n\n```python\nprint('[[not a link]]')\n```\n")
+    return "\n".join(parts)
+
+
+def generate(target: Path, n: int, seed: int = 0) -> Path:
+    """Write a knowledge base of ``n`` pages under ``target``; return its mkdocs.yml."""
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "content").mkdir(parents=True)
+    (target / "site_config").mkdir()
+    shutil.copy(ROOT / "site_config" / "schema.yml", target / "site_config" / "schema.yml")
+    (target / "mkdocs.yml").write_text("site_name: bench\ndocs_dir: content\nplugins:\n  - kb\n", encoding="utf-8")
+    rng = random.Random(seed)
+    for i in range(n):
+        folder = target / "content" / f"c{i % 20:02d}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"topic-{i}.md").write_text(page_text(i, n, rng), encoding="utf-8")
+    return target / "mkdocs.yml"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", type=int)
+    parser.add_argument("target", type=Path)
+    args = parser.parse_args()
+    print(generate(args.target, args.n))
+
+
+if __name__ == "__main__":
+    main()

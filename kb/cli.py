@@ -1,0 +1,153 @@
+"""The ``kb`` command line.
+
+Exit status: 0 nothing wrong; 1 the content has errors (or warnings with
+--strict); 2 the command or the configuration is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kb import __version__
+from kb.config import ConfigError, load_config
+from kb.diagnostics import Diagnostic, Severity
+from kb.report import FORMATS, render, summary
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="A knowledge base whose numbers are checked.")
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config-file", "-f", metavar="PATH", help="the mkdocs.yml of the knowledge base (default: ./mkdocs.yml)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    check = commands.add_parser("check", parents=[common], help="validate pages, links and the graph; no HTML")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--format", choices=FORMATS, default="text", help="how to print diagnostics")
+
+    new = commands.add_parser("new", parents=[common], help="write a new page in the house format")
+    new.add_argument("title", help="the page's title")
+    new.add_argument("--category", default="", metavar="FOLDER", help="the folder under the content folder (default: its top)")
+
+    graph = commands.add_parser("graph", parents=[common], help="print the concept graph")
+    graph.add_argument("--format", choices=("json", "graphml"), default="json")
+    graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run kb; returns the exit status."""
+    args = _parser().parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "new": cmd_new, "graph": cmd_graph}
+    try:
+        return handlers[args.command](args)
+    except ConfigError as error:
+        _print_diagnostics(error.diagnostics, getattr(args, "format", "text"))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kb: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as error:  # a bug in kb, not in the content: say so in one line
+        if os.environ.get("KB_DEBUG"):
+            raise
+        print(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for a traceback)", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def run() -> None:
+    """The console script: run, flush, and leave without tearing down the heap
+    (freeing millions of objects one by one takes longer than some checks)."""
+    status = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
+    if fmt not in FORMATS:
+        fmt = "text"
+    output = render(sorted(diagnostics), fmt)
+    if output or fmt == "json":
+        print(output)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``kb check``: print every diagnostic; the exit status says whether any matter."""
+    from kb.check import run_check
+
+    result = run_check(load_config(args.config_file))
+    diagnostics = result.diagnostics.sorted()
+    _print_diagnostics(diagnostics, args.format)
+    print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
+    return _status(diagnostics, args.strict)
+
+
+def _status(diagnostics: list[Diagnostic], strict: bool) -> int:
+    if any(d.severity is Severity.ERROR for d in diagnostics):
+        return EXIT_CONTENT
+    if strict and diagnostics:
+        return EXIT_CONTENT
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """``kb new "Title"``: write a page that passes ``kb check`` as written."""
+    from kb.check import run_check
+    from kb.links import NameIndex
+    from kb.newpage import NewPageError, page_file_name, render_page, write_new_page
+
+    config = load_config(args.config_file)
+    title = args.title.strip()
+    try:
+        if not title:
+            raise NewPageError("the title is empty")
+        category = args.category.strip("/")
+        if category.startswith(".") or ".." in Path(category).parts:
+            raise NewPageError(f"--category {args.category} must be a folder inside the content folder")
+        result = run_check(config)
+        taken = NameIndex(result.pages).lookup(title)
+        if taken:
+            raise NewPageError(f'"{title}" already names {taken[0].page.source} (its {taken[0].kind})')
+        target = config.content_dir / category / page_file_name(title)
+        write_new_page(target, render_page(title, category, dt.date.today()))
+    except NewPageError as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(config.relative(target))
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """``kb graph``: the concept graph as node-link JSON or GraphML."""
+    from kb.check import run_check
+    from kb.graph import to_graphml, to_json
+
+    result = run_check(load_config(args.config_file))
+    text = to_json(result.graph) if args.format == "json" else to_graphml(result.graph)
+    if args.output:
+        _write_atomically(Path(args.output), text)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    diagnostics = result.diagnostics.sorted()
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    for d in errors:
+        print(d.as_text(), file=sys.stderr)
+    print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
+    return EXIT_CONTENT if errors else EXIT_OK
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

@@ -1,0 +1,158 @@
+"""Where the knowledge base is and how kb is configured.
+
+kb reads ``mkdocs.yml`` (found in the current folder, or named with
+``--config-file``) without importing MkDocs: ``docs_dir`` is the content
+folder, and the options of the ``kb`` plugin entry configure kb itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.diagnostics import Diagnostic
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; carries the diagnostics that say why (exit status 2)."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(d.as_text() for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of the kb plugin: its type, default and meaning."""
+
+    kind: type
+    default: Any
+    help: str
+
+
+OPTIONS: dict[str, Option] = {
+    "schema": Option(str, "site_config/schema.yml", "the front-matter schema, relative to mkdocs.yml"),
+    "max_page_bytes": Option(int, 5_000_000, "a page larger than this is refused (page.too_large)"),
+    "warn_orphans": Option(bool, True, "warn about pages no other page links to (graph.orphan)"),
+    "warn_dead_ends": Option(bool, True, "warn about pages that link to no other page (graph.dead_end)"),
+    "home": Option(str, "index.md", "the home page, exempt from graph.orphan"),
+}
+
+
+@dataclass(frozen=True)
+class KbConfig:
+    """Everything a check needs to know about where things are."""
+
+    root: Path
+    config_file: Path
+    content_dir: Path
+    schema_path: Path
+    max_page_bytes: int
+    warn_orphans: bool
+    warn_dead_ends: bool
+    home: str
+
+    def relative(self, path: Path) -> str:
+        """A path as diagnostics show it: relative to the folder of mkdocs.yml."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, which may hold tags such as ``!!python/name:`` and ``!ENV``
+    that only MkDocs resolves; kb does not need their values."""
+
+
+def _placeholder(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
+    return f"<{node.tag}>"
+
+
+_TolerantLoader.add_multi_constructor("tag:yaml.org,2002:python/", _placeholder)
+_TolerantLoader.add_multi_constructor("!", _placeholder)
+
+
+def find_config_file(explicit: str | None, cwd: Path) -> Path:
+    """The mkdocs.yml to use: the one named, or the one in the current folder."""
+    if explicit:
+        path = Path(explicit)
+        path = path if path.is_absolute() else cwd / path
+        if not path.is_file():
+            raise ConfigError([Diagnostic(explicit, 1, 1, "config.missing", f"{explicit} does not exist")])
+        return path.resolve()
+    for name in ("mkdocs.yml", "mkdocs.yaml"):
+        if (cwd / name).is_file():
+            return (cwd / name).resolve()
+    raise ConfigError([Diagnostic("mkdocs.yml", 1, 1, "config.missing",
+                                  "no mkdocs.yml in this folder; run kb where it is or pass --config-file PATH")])
+
+
+def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfig:
+    """Read mkdocs.yml and the kb plugin's options; raise ConfigError if unusable."""
+    config_file = find_config_file(explicit, cwd or Path.cwd())
+    name = config_file.name
+    try:
+        raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # a SafeLoader subclass
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise ConfigError([Diagnostic(name, line, column, "config.invalid", f"invalid YAML: {error.problem}")]) from None
+    except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
+        raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"cannot read {name}: {error}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"{name} must be a mapping")])
+    root = config_file.parent
+    options = _plugin_options(raw.get("plugins"), name)
+    problems = []
+    values: dict[str, Any] = {}
+    for key, value in options.items():
+        option = OPTIONS.get(key)
+        if option is None:
+            close = difflib.get_close_matches(key, OPTIONS, n=1)
+            hint = f"; did you mean {close[0]}?" if close else f"; kb knows {', '.join(OPTIONS)}"
+            problems.append(Diagnostic(name, 1, 1, "config.invalid", f"unknown kb option {key}{hint}"))
+        elif not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
+            problems.append(Diagnostic(name, 1, 1, "config.invalid",
+                                       f"kb option {key} must be a {option.kind.__name__}, got {value!r}"))
+        else:
+            values[key] = value
+    docs_dir = raw.get("docs_dir", "docs")
+    content_dir = (root / str(docs_dir)).resolve()
+    if not content_dir.is_dir():
+        problems.append(Diagnostic(name, 1, 1, "config.invalid", f"docs_dir {docs_dir} is not a folder"))
+    if problems:
+        raise ConfigError(problems)
+    merged = {key: values.get(key, option.default) for key, option in OPTIONS.items()}
+    return KbConfig(
+        root=root.resolve(),
+        config_file=config_file,
+        content_dir=content_dir,
+        schema_path=(root / merged["schema"]).resolve(),
+        max_page_bytes=merged["max_page_bytes"],
+        warn_orphans=merged["warn_orphans"],
+        warn_dead_ends=merged["warn_dead_ends"],
+        home=merged["home"],
+    )
+
+
+def _plugin_options(plugins: Any, name: str) -> dict[str, Any]:
+    """The options given to the ``kb`` plugin (empty if it is listed without options)."""
+    entries: list[Any]
+    if isinstance(plugins, dict):
+        entries = [{key: value} for key, value in plugins.items()]
+    elif isinstance(plugins, list):
+        entries = plugins
+    else:
+        entries = []
+    for entry in entries:
+        if isinstance(entry, dict) and "kb" in entry:
+            options = entry["kb"] or {}
+            if not isinstance(options, dict):
+                raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", "the kb plugin's options must be a mapping")])
+            return options
+    return {}

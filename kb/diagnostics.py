@@ -1,0 +1,146 @@
+"""Diagnostics: what kb reports about a knowledge base, and where.
+
+Every problem kb finds becomes a :class:`Diagnostic` that names a file, a
+1-based line and column, a severity and a code such as ``link.unresolved``.
+The codes and their meaning are declared once in :data:`CODES`; the
+reference in ``REFERENCE.md`` is tested against this table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    """How bad a diagnostic is. Errors fail a check; warnings only with --strict."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Code:
+    """A diagnostic code with its fixed severity and a one-line meaning."""
+
+    name: str
+    severity: Severity
+    summary: str
+
+
+def _codes(*rows: tuple[str, Severity, str]) -> dict[str, Code]:
+    return {name: Code(name, severity, summary) for name, severity, summary in rows}
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CODES: dict[str, Code] = _codes(
+    # Reading files
+    ("page.unreadable", E, "the file cannot be read"),
+    ("page.binary", E, "the file holds binary data, not text"),
+    ("page.encoding", E, "the file is not valid UTF-8"),
+    ("page.too_large", E, "the file is larger than the configured limit"),
+    # Front matter, one page at a time
+    ("frontmatter.missing", E, "the page has no front matter"),
+    ("frontmatter.unclosed", E, "the front matter is opened with --- but never closed"),
+    ("frontmatter.yaml", E, "the front matter is not valid YAML"),
+    ("frontmatter.not_mapping", E, "the front matter is not a mapping of keys to values"),
+    ("frontmatter.duplicate_key", E, "a key appears twice in one mapping"),
+    ("frontmatter.too_complex", E, "the front matter expands to too many values or nests too deep"),
+    ("frontmatter.required", E, "a required field is missing"),
+    ("frontmatter.type", E, "a value has the wrong type, is out of range or not allowed"),
+    ("frontmatter.date", E, "a date is not real, lies in the future or is out of order"),
+    ("frontmatter.unknown_key", W, "a key the schema does not declare"),
+    # Front matter, across pages
+    ("frontmatter.duplicate_id", E, "two pages have the same id"),
+    ("frontmatter.reference", E, "canonical_id or duplicate_of names no page"),
+    ("frontmatter.cycle", E, "canonical_id / duplicate_of references form a cycle"),
+    ("frontmatter.name_collision", E, "a title or alias names two different pages"),
+    ("frontmatter.name_folded", W, "two names differ only in case, spacing, - or _"),
+    # Links
+    ("link.unresolved", E, "a link names no page"),
+    ("link.ambiguous", E, "a link names more than one page"),
+    ("link.anchor", E, "a link names a heading that the target page does not have"),
+    # The concept graph
+    ("graph.orphan", W, "no other page links to this page"),
+    ("graph.dead_end", W, "this page links to no other page"),
+    # Configuration (exit status 2)
+    ("config.missing", E, "no mkdocs.yml was found"),
+    ("config.invalid", E, "mkdocs.yml or a kb option in it is invalid"),
+    ("config.schema", E, "site_config/schema.yml is invalid"),
+)
+
+# Codes that mean the command or its configuration is wrong (exit status 2),
+# as opposed to the content (exit status 1).
+CONFIG_CODES = frozenset(name for name in CODES if name.startswith("config."))
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place. Orders by place, so reports read top to bottom."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str = field(compare=False)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown diagnostic code {self.code!r}")
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    def as_text(self) -> str:
+        """The one-line form ``path:line:col: severity[code]: message``."""
+        return (
+            f"{self.path}:{self.line}:{self.column}: "
+            f"{self.severity.value}[{self.code}]: {self.message}"
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form, with the keys the contract names."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class Diagnostics:
+    """An append-only collection of diagnostics with a few counts."""
+
+    def __init__(self) -> None:
+        self._items: list[Diagnostic] = []
+
+    def add(self, path: str, line: int, column: int, code: str, message: str) -> None:
+        """Record a diagnostic at a place."""
+        self._items.append(Diagnostic(path, max(line, 1), max(column, 1), code, message))
+
+    def extend(self, other: Diagnostics) -> None:
+        """Add every diagnostic of another collection."""
+        self._items.extend(other._items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """All diagnostics, ordered by file, line and column."""
+        return sorted(self._items)
+
+    def count(self, severity: Severity) -> int:
+        """How many diagnostics have this severity."""
+        return sum(1 for d in self._items if d.severity is severity)
+
+    def codes(self) -> list[str]:
+        """The codes, in the order they were reported (for tests)."""
+        return [d.code for d in self._items]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self._items)

@@ -1,0 +1,104 @@
+"""The concept graph: pages as nodes with their metadata, typed edges.
+
+Edge types: ``link`` (a resolved link in the body), ``canonical``
+(``canonical_id`` names another page) and ``duplicate`` (``duplicate_of``).
+Nodes are keyed by the page's source path, which is always unique even when
+ids are missing or clash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import networkx as nx
+
+from kb.config import KbConfig
+from kb.diagnostics import Diagnostics
+from kb.links import Edge
+from kb.pages import Page, PageId
+
+EDGE_FIELDS = {"canonical_id": "canonical", "duplicate_of": "duplicate"}
+NODE_FIELDS = ("id", "title", "category", "status", "source_trust_level", "confidence_score",
+               "verification_status", "aliases", "tags", "last_reinforced")
+
+
+def build_graph(pages: list[Page], edges: list[Edge], by_id: dict[PageId, Page]) -> nx.MultiDiGraph:
+    """Nodes for pages, one edge per (source, target, type); links carry how often they occur."""
+    graph = nx.MultiDiGraph()
+    for page in pages:
+        graph.add_node(page.source, **_node_data(page))
+    for edge in edges:
+        if edge.source is edge.target:
+            continue
+        key = (edge.source.source, edge.target.source, "link")
+        if graph.has_edge(*key):
+            graph.edges[key]["count"] += 1
+        else:
+            graph.add_edge(*key, type="link", count=1, line=edge.link.line)
+    for page in pages:
+        for field, kind in EDGE_FIELDS.items():
+            value = page.meta.get(field)
+            target = by_id.get(PageId(value)) if isinstance(value, str) else None
+            if target is not None and target is not page:
+                graph.add_edge(page.source, target.source, key=kind, type=kind, count=1,
+                               line=page.front_matter.position(field)[0] if page.front_matter else 1)
+    return graph
+
+
+def _node_data(page: Page) -> dict[str, Any]:
+    data: dict[str, Any] = {"path": page.source, "doc_path": page.doc_path, "title": page.title}
+    for field in NODE_FIELDS:
+        value = page.meta.get(field)
+        if value is not None and field != "title":
+            data[field] = value.isoformat() if isinstance(value, dt.date) else value
+    return data
+
+
+def backlinks(graph: nx.MultiDiGraph, page: Page) -> list[str]:
+    """The source paths of pages that link to ``page``, sorted."""
+    return sorted({source for source, _, kind in graph.in_edges(page.source, keys=True) if kind == "link"})
+
+
+def report_shape(graph: nx.MultiDiGraph, pages: list[Page], config: KbConfig, diags: Diagnostics) -> None:
+    """Warn about orphans (nothing links here) and dead ends (links nowhere)."""
+    if len(pages) < 2:
+        return
+    for page in pages:
+        if not page.usable:
+            continue
+        if config.warn_orphans and page.doc_path != config.home and graph.in_degree(page.source) == 0:
+            diags.add(page.source, 1, 1, "graph.orphan", "no other page links here")
+        if config.warn_dead_ends and graph.out_degree(page.source) == 0:
+            diags.add(page.source, 1, 1, "graph.dead_end", "this page links to no other page")
+
+
+def to_json(graph: nx.MultiDiGraph) -> str:
+    """Node-link JSON: ``{"nodes": [...], "links": [...]}``, sorted for stable output."""
+    nodes = [{"key": node, **_jsonable(data)} for node, data in sorted(graph.nodes(data=True))]
+    links = [
+        {"source": s, "target": t, **_jsonable(data)}
+        for s, t, _, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
+    ]
+    return json.dumps({"directed": True, "nodes": nodes, "links": links}, ensure_ascii=False, indent=1, default=str)
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    """GraphML; list-valued attributes (aliases, tags) become JSON strings, as GraphML holds scalars only."""
+    flat = nx.MultiDiGraph()
+    for node, data in sorted(graph.nodes(data=True)):
+        flat.add_node(node, **{k: _scalar(v) for k, v in data.items()})
+    for s, t, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
+        flat.add_edge(s, t, key=key, **{k: _scalar(v) for k, v in data.items()})
+    return "\n".join(nx.generate_graphml(flat)) + "\n"
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if isinstance(v, (str, int, float, bool, list, type(None))) else str(v)) for k, v in data.items()}
+
+
+def _scalar(value: Any) -> str | int | float | bool:
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)

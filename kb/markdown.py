@@ -1,0 +1,185 @@
+"""A small Markdown scanner: headings, links and fenced code, with positions.
+
+It reads only what kb needs and skips what is not prose: fenced and indented
+code, inline code spans and HTML comments, so ``[[x]]`` written inside code
+is text, not a link. It is line based and linear in the size of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from kb.names import slugify
+from kb.pages import CodeBlock, Heading, Link
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATTR_ID = re.compile(r"\s*\{[^}]*#([\w\-:.]+)[^}]*\}\s*$")
+_WIKI = re.compile(r"!?\[\[((?:[^\[\]\n\\]|\\.)*?)\]\]")
+_MD_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_BACKTICKS = re.compile(r"`+")
+_INLINE_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+")
+
+
+@dataclass
+class Scan:
+    """What a page body holds."""
+
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+
+
+def scan(lines: list[str], first_line: int = 1) -> Scan:
+    """Scan body lines; ``first_line`` is the file line number of ``lines[0]``."""
+    result = Scan()
+    anchors: dict[str, int] = {}
+    fence: tuple[str, int, str, int] | None = None  # (char, length, info, start index)
+    in_comment = False
+    previous_blank = True
+    in_list = False
+    in_indented_code = False
+    paragraph_line: int | None = None  # index of a line that may be a setext heading's text
+    for index, line in enumerate(lines):
+        number = first_line + index
+        if fence is not None:
+            char, length, info, start = fence
+            closing = _FENCE.match(line)
+            if closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip():
+                content = "\n".join(lines[start + 1 : index])
+                result.code_blocks.append(CodeBlock(info, content, first_line + start, number))
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+            fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index)
+            paragraph_line, previous_blank = None, False
+            continue
+        blank = not line.strip()
+        indented = line.startswith(("    ", "\t"))
+        if not blank and _LIST_ITEM.match(line):
+            in_list = True
+        elif not blank and not indented:
+            in_list = False
+        if indented and not in_list and (in_indented_code or (previous_blank and paragraph_line is None)):
+            in_indented_code, previous_blank = True, False
+            continue
+        if not blank:
+            in_indented_code = False
+        if in_comment or "<!--" in line:
+            line, in_comment = _strip_comments(line, in_comment)
+        text = _blank_code_spans(line)
+        setext = _SETEXT.match(line)
+        if setext and paragraph_line is not None:
+            level = 1 if setext.group(1)[0] == "=" else 2
+            _add_heading(result, anchors, level, lines[paragraph_line].strip(), first_line + paragraph_line)
+            paragraph_line, previous_blank = None, False
+            continue
+        atx = _ATX.match(text)
+        if atx:
+            _add_heading(result, anchors, len(atx.group(1)), (atx.group(2) or "").strip(), number)
+            paragraph_line = None
+        else:
+            paragraph_line = None if blank or _LIST_ITEM.match(line) else index
+        _find_links(text, number, result.links)
+        previous_blank = blank
+    if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
+        char, length, info, start = fence
+        result.code_blocks.append(CodeBlock(info, "\n".join(lines[start + 1 :]), first_line + start, first_line + len(lines) - 1))
+    return result
+
+
+def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """Blank out the parts of a line inside ``<!-- -->`` (keeping columns)."""
+    out = []
+    i = 0
+    while i < len(line):
+        if in_comment:
+            end = line.find("-->", i)
+            if end < 0:
+                out.append(" " * (len(line) - i))
+                return "".join(out), True
+            out.append(" " * (end + 3 - i))
+            i, in_comment = end + 3, False
+        else:
+            start = line.find("<!--", i)
+            if start < 0:
+                out.append(line[i:])
+                break
+            out.append(line[i:start])
+            i, in_comment = start, True
+    return "".join(out), in_comment
+
+
+def _blank_code_spans(line: str) -> str:
+    """Replace inline code spans by spaces so nothing inside them is scanned."""
+    if "`" not in line:
+        return line
+    chars = list(line)
+    runs = list(_BACKTICKS.finditer(line))
+    i = 0
+    while i < len(runs):
+        opener = runs[i]
+        closer = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == len(opener.group())), None)
+        if closer is None:
+            i += 1
+            continue
+        for k in range(opener.start(), runs[closer].end()):
+            chars[k] = " "
+        i = closer + 1
+    return "".join(chars)
+
+
+def _add_heading(result: Scan, anchors: dict[str, int], level: int, text: str, line: int) -> None:
+    explicit = _ATTR_ID.search(text)
+    if explicit:
+        text = text[: explicit.start()].rstrip()
+        anchor = explicit.group(1)
+    else:
+        anchor = slugify(plain_heading(text))
+        seen = anchors.get(anchor, 0)
+        anchors[anchor] = seen + 1
+        if seen:
+            anchor = f"{anchor}_{seen}"
+    result.headings.append(Heading(level, plain_heading(text), anchor, line))
+
+
+def plain_heading(text: str) -> str:
+    """Heading text without inline markup: ``**Core** [see](x.md)`` becomes ``Core see``."""
+    return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def _find_links(text: str, number: int, links: list[Link]) -> None:
+    if "[" not in text:
+        return
+    for match in _WIKI.finditer(text):
+        inner = match.group(1).replace("\\|", "|")
+        target, _, label = inner.partition("|")
+        page, hash_, anchor = target.partition("#")
+        links.append(Link("wiki", page.strip(), anchor.strip() if hash_ else None,
+                          label.strip() or None, match.group(0), number, match.start() + 1))
+    if "](" in text:
+        for match in _MD_LINK.finditer(text):
+            if match.group(1):  # an image
+                continue
+            _add_markdown_link(match.group(3).strip("<>"), match.group(2), match.group(0), number, match.start() + 1, links)
+    definition = _REF_DEF.match(text)
+    if definition:
+        _add_markdown_link(definition.group(2), definition.group(1), definition.group(0).strip(), number, 1, links)
+
+
+def _add_markdown_link(url: str, label: str, raw: str, line: int, column: int, links: list[Link]) -> None:
+    """Keep links to Markdown pages and to headings of this page; skip URLs and assets."""
+    if not url or _SCHEME.match(url):
+        return
+    path, hash_, anchor = url.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if path and not path.endswith(".md"):
+        return
+    links.append(Link("markdown", path, unquote(anchor) if hash_ else None, label or None, raw, line, column))

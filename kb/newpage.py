@@ -1,0 +1,119 @@
+"""``kb new "Title"``: a page in the house format that passes ``kb check`` as written.
+
+The house format is the author's own: a one-line summary, the core, patterns,
+decision criteria, the page's place in the graph, anti-patterns,
+verification, and the changelog (kept in the front matter; the site shows it
+as a table).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from kb.names import slugify
+
+TEMPLATE = """\
+---
+id: {id}
+title: {title}
+category: {category}
+status: draft
+canonical_id: self
+aliases: []
+duplicate_of: none
+source_trust_level: D
+confidence_score: 0.5
+verification_status: pending
+tags: []
+raw_sources: []
+last_reinforced: {today}
+github_commit: pending
+tech_stack:
+  language: python
+  framework: pytorch
+changelog:
+  - {{date: {today}, change: Created}}
+---
+
+# {heading}
+
+## One-line summary
+
+<!-- One sentence a reader can keep: what this is, and the one distinction that matters. -->
+*Not written yet.*
+
+## Core
+
+<!-- The facts, each with its source in raw_sources; numbers as figures, e.g. params("nn.Linear(768, 3072)"). -->
+*Not written yet.*
+
+## Patterns
+
+<!-- Code that shows the idea; a `python exec` block runs at build time. -->
+*Not written yet.*
+
+## Decision criteria
+
+<!-- A table: situation, what to do. -->
+*Not written yet.*
+
+## Graph
+
+<!-- Parent, variants, applications and neighbours as [[wikilinks]]. -->
+*Not linked yet.*
+
+## Anti-patterns
+
+*Not written yet.*
+
+## Verification
+
+<!-- What was checked against which source, and what is still open. -->
+*Not verified yet.*
+
+## Changelog
+
+<!-- Kept in the front matter's changelog; the site renders it here as a table. -->
+"""
+
+
+class NewPageError(Exception):
+    """The page cannot be created (exit status 2); the message says why."""
+
+
+def page_file_name(title: str) -> str:
+    """The file name for a title: its slug plus ``.md``."""
+    slug = slugify(title)
+    if not slug.strip("-"):
+        raise NewPageError(f'cannot make a file name from the title "{title}"; use letters or digits')
+    return f"{slug}.md"
+
+
+def render_page(title: str, category: str, today: dt.date) -> str:
+    """The text of a new page."""
+    stem = page_file_name(title)[:-3]
+    return TEMPLATE.format(
+        id=f"wiki-{today:%Y-%m%d}-{stem}",
+        title=json.dumps(title, ensure_ascii=False),
+        category=json.dumps(category, ensure_ascii=False),
+        heading=title.replace("\n", " "),
+        today=today.isoformat(),
+    )
+
+
+def write_new_page(target: Path, text: str) -> None:
+    """Write ``text`` to ``target`` atomically, never replacing an existing file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=".kb-new-", suffix=".md", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.link(temporary, target)  # fails if target exists: no overwrite, no half-written file
+    except FileExistsError:
+        raise NewPageError(f"{target} already exists") from None
+    finally:
+        os.unlink(temporary)

@@ -1,0 +1,1 @@
+"""This knowledge base's own models and figure functions (registered with kb's registry)."""
