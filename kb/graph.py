@@ -91,7 +91,27 @@ def to_graphml(graph: nx.MultiDiGraph) -> str:
         flat.add_node(node, **{k: _scalar(v) for k, v in data.items()})
     for s, t, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2])):
         flat.add_edge(s, t, key=key, **{k: _scalar(v) for k, v in data.items()})
+    _one_type_per_attribute([data for _, data in flat.nodes(data=True)])
     return "\n".join(nx.generate_graphml(flat)) + "\n"
+
+
+def _one_type_per_attribute(records: list[dict[str, Any]]) -> None:
+    """GraphML declares a type per attribute, and networkx writes a second
+    declaration of the same name when the types differ, which other tools
+    misread; so ``confidence_score: 1`` next to ``0.95`` becomes 1.0, and any
+    other mix becomes text."""
+    kinds: dict[str, set[type]] = {}
+    for data in records:
+        for key, value in data.items():
+            kinds.setdefault(key, set()).add(type(value))
+    for data in records:
+        for key, value in data.items():
+            if len(kinds[key]) > 1:
+                data[key] = float(value) if kinds[key] == {int, float} else _text(value)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:

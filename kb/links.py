@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import posixpath
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ class Match:
 
     page: Page
     kind: str  # title, alias, id, file name, path
+    name: str  # the name as the page writes it
 
 
 class NameIndex:
@@ -42,13 +44,14 @@ class NameIndex:
         self._exact: dict[str, dict[int, Match]] = defaultdict(dict)
         self._folded: dict[str, dict[int, Match]] = defaultdict(dict)
         self._display: dict[str, str] = {}  # folded name -> a name to suggest
-        self.by_doc_path = {page.doc_path: page for page in pages}
+        # NFC, like names: a file saved on macOS may have a decomposed (NFD) name
+        self.by_doc_path = {DocPath(_nfc(page.doc_path)): page for page in pages}
         for page in pages:
             for name, kind in _names(page):
                 key = id(page)
-                self._exact[exact(name)].setdefault(key, Match(page, kind))
+                self._exact[exact(name)].setdefault(key, Match(page, kind, name))
                 folded = fold(name)
-                self._folded[folded].setdefault(key, Match(page, kind))
+                self._folded[folded].setdefault(key, Match(page, kind, name))
                 if kind in ("title", "alias"):
                     self._display.setdefault(folded, name)
 
@@ -105,7 +108,7 @@ def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) 
         diags.add(page.source, link.line, link.column, "link.unresolved", f"[[{link.target}]] names no page{hint}")
         return None
     if len(matches) > 1:
-        listed = [f'{m.page.source} ({m.kind} "{_name_of(m)}")' for m in sorted(matches, key=lambda m: m.page.source)]
+        listed = [f'{m.page.source} ({m.kind} "{m.name.strip()}")' for m in sorted(matches, key=lambda m: m.page.source)]
         count = "two" if len(listed) == 2 else str(len(listed))
         diags.add(page.source, link.line, link.column, "link.ambiguous",
                   f"[[{link.target}]] names {count} pages: {', '.join(listed[:-1])} and {listed[-1]}")
@@ -113,17 +116,8 @@ def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) 
     return matches[0].page
 
 
-def _name_of(match: Match) -> str:
-    page = match.page
-    if match.kind == "title":
-        return page.title
-    if match.kind == "id":
-        return page.id or ""
-    if match.kind == "file name":
-        return page.stem
-    if match.kind == "path":
-        return page.doc_path[:-3]
-    return next((a for a in page.aliases), "")
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 def _resolve_markdown(page: Page, link: Link, index: NameIndex, diags: Diagnostics) -> Page | None:
@@ -131,7 +125,7 @@ def _resolve_markdown(page: Page, link: Link, index: NameIndex, diags: Diagnosti
         return page
     base = posixpath.dirname(page.doc_path)
     target = link.target.lstrip("/") if link.target.startswith("/") else posixpath.join(base, link.target)
-    path = posixpath.normpath(target)
+    path = _nfc(posixpath.normpath(target))
     found: Page | None = index.by_doc_path.get(DocPath(path))
     if found is not None:
         return found
@@ -139,8 +133,9 @@ def _resolve_markdown(page: Page, link: Link, index: NameIndex, diags: Diagnosti
     if path.startswith("../") or path == "..":
         diags.add(page.source, link.line, link.column, "link.unresolved", f"{shown} points outside the content folder")
         return None
-    close = difflib.get_close_matches(path, list(index.by_doc_path), n=1, cutoff=0.6)
-    hint = f"; did you mean {posixpath.relpath(close[0], base or '.')}?" if close else ""
+    # compared without ".md", which every path ends with and would make any two paths look alike
+    close = difflib.get_close_matches(path.removesuffix(".md"), [p.removesuffix(".md") for p in index.by_doc_path], n=1, cutoff=0.6)
+    hint = f"; did you mean {posixpath.relpath(close[0] + '.md', base or '.')}?" if close else ""
     diags.add(page.source, link.line, link.column, "link.unresolved", f"{shown} names no page (there is no {path}){hint}")
     return None
 

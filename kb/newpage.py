@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Container
 from pathlib import Path
 
 from kb.names import slugify
@@ -93,11 +94,17 @@ def page_file_name(title: str) -> str:
     return f"{slug}.md"
 
 
-def render_page(title: str, category: str, today: dt.date) -> str:
-    """The text of a new page."""
+def render_page(title: str, category: str, today: dt.date, taken_ids: Container[str] = ()) -> str:
+    """The text of a new page; its id is made unique among ``taken_ids``
+    (the same title in another folder, created the same day, gets ``-2``)."""
     stem = page_file_name(title)[:-3]
+    page_id = base = f"wiki-{today:%Y-%m%d}-{stem}"
+    number = 1
+    while page_id in taken_ids:
+        number += 1
+        page_id = f"{base}-{number}"
     return TEMPLATE.format(
-        id=f"wiki-{today:%Y-%m%d}-{stem}",
+        id=page_id,
         title=json.dumps(title, ensure_ascii=False),
         category=json.dumps(category, ensure_ascii=False),
         heading=title.replace("\n", " "),
@@ -105,8 +112,9 @@ def render_page(title: str, category: str, today: dt.date) -> str:
     )
 
 
-def write_new_page(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically, never replacing an existing file."""
+def write_new_page(target: Path, text: str, shown: str | None = None) -> None:
+    """Write ``text`` to ``target`` atomically, never replacing an existing file
+    (``shown``: how a message names the target)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=".kb-new-", suffix=".md", dir=target.parent)
     try:
@@ -114,6 +122,6 @@ def write_new_page(target: Path, text: str) -> None:
             stream.write(text)
         os.link(temporary, target)  # fails if target exists: no overwrite, no half-written file
     except FileExistsError:
-        raise NewPageError(f"{target} already exists") from None
+        raise NewPageError(f"{shown or target} already exists") from None
     finally:
         os.unlink(temporary)
