@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_kb import generate  # noqa: E402
+from generate_kb import generate
 
 KB = Path(sys.executable).with_name("kb")
 

@@ -4,6 +4,7 @@
     validate(pages, schema)          -> kb.schema, kb.crosspage
     edges = link(pages)              -> kb.links
     graph = build_graph(pages, edges) -> kb.graph
+    computed = compute(pages)         -> kb.compute (figures and executed blocks)
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import networkx as nx
 
 from kb import crosspage
 from kb import graph as graphs
+from kb.compute import Computed, ComputeOptions
+from kb.compute import compute as compute_all
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostics
 from kb.links import Edge, NameIndex, resolve_links
@@ -36,11 +39,14 @@ class CheckResult:
     edges: list[Edge]
     graph: nx.MultiDiGraph
     diagnostics: Diagnostics
+    computed: Computed | None = None
 
 
-def run_check(config: KbConfig, today: dt.date | None = None) -> CheckResult:
-    """Check the knowledge base that ``config`` describes. Raises ConfigError
-    only for a broken configuration (schema); content problems are diagnostics."""
+def run_check(config: KbConfig, today: dt.date | None = None, compute: bool = False,
+              progress: bool | None = None) -> CheckResult:
+    """Check the knowledge base that ``config`` describes; with ``compute``, also compute
+    every figure and run every block. Raises ConfigError only for a broken
+    configuration (schema); content problems are diagnostics."""
     schema, problems = load_schema(config.schema_path, config.relative(config.schema_path))
     if schema is None:
         raise ConfigError(problems)
@@ -56,7 +62,17 @@ def run_check(config: KbConfig, today: dt.date | None = None) -> CheckResult:
         edges = resolve_links(pages, NameIndex(pages), diags)
         graph = graphs.build_graph(pages, edges, by_id)
         graphs.report_shape(graph, pages, config, diags)
-    return CheckResult(config, pages, by_id, edges, graph, diags)
+    result = CheckResult(config, pages, by_id, edges, graph, diags)
+    if compute:
+        result.computed = compute_all(pages, compute_options(config, progress), diags)
+    return result
+
+
+def compute_options(config: KbConfig, progress: bool | None = None) -> ComputeOptions:
+    """The compute settings of a knowledge base's configuration."""
+    return ComputeOptions(root=config.root, cache_dir=config.cache_dir, tolerance=config.tolerance,
+                          figure_timeout=config.figure_timeout, exec_timeout=config.exec_timeout,
+                          exec_memory_mb=config.exec_memory_mb, progress=progress)
 
 
 @contextmanager

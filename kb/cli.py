@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the page's title")
     new.add_argument("--category", default="", metavar="FOLDER", help="the folder under the content folder (default: its top)")
 
+    fix = commands.add_parser("fix", parents=[common], help="rewrite stale pins to the computed values")
+    fix.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
+
     graph = commands.add_parser("graph", parents=[common], help="print the concept graph")
     graph.add_argument("--format", choices=("json", "graphml"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
@@ -45,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run kb; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "new": cmd_new, "graph": cmd_graph}
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph}
     try:
         return handlers[args.command](args)
     except ConfigError as error:
@@ -86,7 +89,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     """``kb check``: print every diagnostic; the exit status says whether any matter."""
     from kb.check import run_check
 
-    result = run_check(load_config(args.config_file))
+    result = run_check(load_config(args.config_file), compute=True)
     diagnostics = result.diagnostics.sorted()
     _print_diagnostics(diagnostics, args.format)
     print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
@@ -120,12 +123,37 @@ def cmd_new(args: argparse.Namespace) -> int:
         if taken:
             raise NewPageError(f'"{title}" already names {taken[0].page.source} (its {taken[0].kind})')
         target = config.content_dir / category / page_file_name(title)
-        write_new_page(target, render_page(title, category, dt.date.today()))
+        write_new_page(target, render_page(title, category, dt.date.today(), result.by_id), config.relative(target))
     except NewPageError as error:
         print(f"kb: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(config.relative(target))
     return EXIT_OK
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    """``kb fix``: re-pin every stale figure and output block; then check again."""
+    from kb.check import run_check
+    from kb.fix import diff, plan, write_atomically
+
+    config = load_config(args.config_file)
+    result = run_check(config, compute=True)
+    assert result.computed is not None
+    changes = plan(result.computed.figures, result.computed.blocks, config.root)
+    for path, (before, after) in changes.items():
+        shown = config.relative(path)
+        if args.dry_run:
+            sys.stdout.write(diff(shown, before, after))
+        else:
+            write_atomically(path, after)
+    verb = "would change" if args.dry_run else "changed"
+    print(f"kb fix: {verb} {len(changes)} file{'' if len(changes) == 1 else 's'}", file=sys.stderr)
+    if args.dry_run:
+        return EXIT_OK
+    remaining = run_check(config, compute=True).diagnostics.sorted()
+    errors = [d for d in remaining if d.severity is Severity.ERROR]
+    _print_diagnostics(errors, "text")
+    return EXIT_CONTENT if errors else EXIT_OK
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
@@ -135,10 +163,15 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
     result = run_check(load_config(args.config_file))
     text = to_json(result.graph) if args.format == "json" else to_graphml(result.graph)
+    text = text if text.endswith("\n") else text + "\n"  # the file gets what standard output would
     if args.output:
-        _write_atomically(Path(args.output), text)
+        try:
+            _write_atomically(Path(args.output), text)
+        except OSError as error:  # a wrong -o path is the command's fault, not an internal error
+            print(f"kb: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
     diagnostics = result.diagnostics.sorted()
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     for d in errors:

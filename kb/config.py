@@ -40,6 +40,11 @@ OPTIONS: dict[str, Option] = {
     "warn_orphans": Option(bool, True, "warn about pages no other page links to (graph.orphan)"),
     "warn_dead_ends": Option(bool, True, "warn about pages that link to no other page (graph.dead_end)"),
     "home": Option(str, "index.md", "the home page, exempt from graph.orphan"),
+    "tolerance": Option(float, 0.05, "relative tolerance of an approximate pin (~ or ≈)"),
+    "figure_timeout": Option(float, 120.0, "seconds one figure may take to compute"),
+    "exec_timeout": Option(float, 60.0, "seconds one python exec block may run"),
+    "exec_memory_mb": Option(int, 4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold"),
+    "cache_dir": Option(str, ".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml"),
 }
 
 
@@ -55,6 +60,11 @@ class KbConfig:
     warn_orphans: bool
     warn_dead_ends: bool
     home: str
+    tolerance: float
+    figure_timeout: float
+    exec_timeout: float
+    exec_memory_mb: int
+    cache_dir: Path
 
     def relative(self, path: Path) -> str:
         """A path as diagnostics show it: relative to the folder of mkdocs.yml."""
@@ -116,6 +126,8 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
             close = difflib.get_close_matches(key, OPTIONS, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; kb knows {', '.join(OPTIONS)}"
             problems.append(Diagnostic(name, 1, 1, "config.invalid", f"unknown kb option {key}{hint}"))
+        elif option.kind is float and isinstance(value, int) and not isinstance(value, bool):
+            values[key] = float(value)
         elif not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
             problems.append(Diagnostic(name, 1, 1, "config.invalid",
                                        f"kb option {key} must be a {option.kind.__name__}, got {value!r}"))
@@ -137,6 +149,11 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
         warn_orphans=merged["warn_orphans"],
         warn_dead_ends=merged["warn_dead_ends"],
         home=merged["home"],
+        tolerance=merged["tolerance"],
+        figure_timeout=merged["figure_timeout"],
+        exec_timeout=merged["exec_timeout"],
+        exec_memory_mb=merged["exec_memory_mb"],
+        cache_dir=(root / merged["cache_dir"]).resolve(),
     )
 
 

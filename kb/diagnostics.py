@@ -62,6 +62,16 @@ CODES: dict[str, Code] = _codes(
     ("link.unresolved", E, "a link names no page"),
     ("link.ambiguous", E, "a link names more than one page"),
     ("link.anchor", E, "a link names a heading that the target page does not have"),
+    # Figures and executed code
+    ("figure.stale", E, "a figure's computed value does not satisfy its pin"),
+    ("figure.failed", E, "a figure could not be computed"),
+    ("figure.syntax", E, "a {{ ... }} is not one call of a figure function"),
+    ("figure.sandbox", E, "a {{ ... }} reaches for something the sandbox refuses"),
+    ("figure.unknown", E, "a figure names a function or model that is not registered"),
+    ("figure.pin", E, "a pin (expect=...) cannot be read or does not fit the figure's unit"),
+    ("block.stale", E, "an executed block's output differs from its pinned output"),
+    ("block.failed", E, "an executed block raised, crashed or ran past its timeout"),
+    ("macros.failed", E, "the knowledge base's macros/ package cannot be imported"),
     # The concept graph
     ("graph.orphan", W, "no other page links to this page"),
     ("graph.dead_end", W, "this page links to no other page"),

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kb.names import slugify
-from kb.pages import CodeBlock, Heading, Link
+from kb.pages import CodeBlock, Expression, Heading, Link
 
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ATTR_ID = re.compile(r"\s*\{[^}]*#([\w\-:.]+)[^}]*\}\s*$")
@@ -24,7 +24,7 @@ _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
-_INLINE_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+")
+_INLINE_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
 
 
 @dataclass
@@ -34,13 +34,14 @@ class Scan:
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
+    expressions: list[Expression] = field(default_factory=list)
 
 
 def scan(lines: list[str], first_line: int = 1) -> Scan:
     """Scan body lines; ``first_line`` is the file line number of ``lines[0]``."""
     result = Scan()
     anchors: dict[str, int] = {}
-    fence: tuple[str, int, str, int] | None = None  # (char, length, info, start index)
+    fence: tuple[str, int, str, int, int] | None = None  # (char, length, info, start index, indent)
     in_comment = False
     previous_blank = True
     in_list = False
@@ -49,16 +50,17 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
     for index, line in enumerate(lines):
         number = first_line + index
         if fence is not None:
-            char, length, info, start = fence
+            char, length, info, start, indent = fence
             closing = _FENCE.match(line)
-            if closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip():
+            if (closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip()
+                    and _indent(closing) <= indent + 3):
                 content = "\n".join(lines[start + 1 : index])
                 result.code_blocks.append(CodeBlock(info, content, first_line + start, number))
                 fence = None
             continue
         opening = _FENCE.match(line)
-        if opening and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
-            fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index)
+        if opening and (_indent(opening) <= 3 or in_list) and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+            fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index, _indent(opening))
             paragraph_line, previous_blank = None, False
             continue
         blank = not line.strip()
@@ -81,18 +83,24 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             _add_heading(result, anchors, level, lines[paragraph_line].strip(), first_line + paragraph_line)
             paragraph_line, previous_blank = None, False
             continue
-        atx = _ATX.match(text)
+        atx = _ATX.match(line)  # the line, not ``text``: a heading keeps the words of its code spans
         if atx:
             _add_heading(result, anchors, len(atx.group(1)), (atx.group(2) or "").strip(), number)
             paragraph_line = None
         else:
             paragraph_line = None if blank or _LIST_ITEM.match(line) else index
         _find_links(text, number, result.links)
+        if "{{" in text:
+            _find_expressions(text, line, number, result.expressions)
         previous_blank = blank
     if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
-        char, length, info, start = fence
+        char, length, info, start, _ = fence
         result.code_blocks.append(CodeBlock(info, "\n".join(lines[start + 1 :]), first_line + start, first_line + len(lines) - 1))
     return result
+
+
+def _indent(fence: re.Match[str]) -> int:
+    return len(fence.group(1).expandtabs(4))
 
 
 def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
@@ -151,8 +159,12 @@ def _add_heading(result: Scan, anchors: dict[str, int], level: int, text: str, l
 
 
 def plain_heading(text: str) -> str:
-    """Heading text without inline markup: ``**Core** [see](x.md)`` becomes ``Core see``."""
-    return _INLINE_MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+    """Heading text without inline markup: ``**Core** [see](x.md)`` becomes ``Core see``.
+
+    Code spans keep their text (``The `nn.Linear` layer`` is "The nn.Linear layer")
+    and an underscore inside a word is no emphasis (``max_page_bytes`` stays).
+    """
+    return _INLINE_MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3) or "", text).strip()
 
 
 def _find_links(text: str, number: int, links: list[Link]) -> None:
@@ -172,6 +184,18 @@ def _find_links(text: str, number: int, links: list[Link]) -> None:
     definition = _REF_DEF.match(text)
     if definition:
         _add_markdown_link(definition.group(2), definition.group(1), definition.group(0).strip(), number, 1, links)
+
+
+def _find_expressions(text: str, original: str, number: int, found: list[Expression]) -> None:
+    """``{{ ... }}`` on one line, outside code (``text`` has code spans blanked)."""
+    start = text.find("{{")
+    while start >= 0:
+        end = text.find("}}", start + 2)
+        if end < 0:
+            found.append(Expression(original[start + 2 :].strip(), number, start + 1, closed=False))
+            return
+        found.append(Expression(original[start + 2 : end].strip(), number, start + 1))
+        start = text.find("{{", end + 2)
 
 
 def _add_markdown_link(url: str, label: str, raw: str, line: int, column: int, links: list[Link]) -> None:

@@ -40,6 +40,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Expression:
+    """A ``{{ ... }}`` written in prose: the text between the braces and where ``{{`` stands."""
+
+    text: str
+    line: int
+    column: int
+    closed: bool = True
+
+
+@dataclass(frozen=True)
 class CodeBlock:
     """A fenced code block: its info string and content, with the line of its opening fence."""
 
@@ -84,6 +94,7 @@ class Page:
     headings: list[Heading] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
+    expressions: list[Expression] = field(default_factory=list)
     usable: bool = True  # False when front matter is broken beyond checking
 
     @property

@@ -1,0 +1,222 @@
+"""Computing what pages claim: figures and executed blocks, through the cache.
+
+Only cache misses reach a worker process; a check with nothing changed
+starts none, so it never imports torch. Figures share one worker; each page
+with executed blocks gets a fresh worker, its session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb import blocks as blockmod
+from kb import figures as figmod
+from kb.blocks import Block
+from kb.cache import Cache, digest, environment
+from kb.diagnostics import Diagnostics
+from kb.figures import Figure
+from kb.pages import Page
+from kb.progress import Progress
+from kb.worker_client import Worker, WorkerFailure
+
+START_TIMEOUT = 600.0  # importing torch, transformers and macros on a loaded machine
+
+
+@dataclass(frozen=True)
+class ComputeOptions:
+    """The knobs of computing, from the kb plugin's options."""
+
+    root: Path
+    cache_dir: Path
+    tolerance: float = 0.05
+    figure_timeout: float = 120.0
+    exec_timeout: float = 60.0
+    exec_memory_mb: int = 4096
+    progress: bool | None = None
+
+
+@dataclass
+class Computed:
+    """The figures and blocks of a knowledge base, judged."""
+
+    figures: list[Figure] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    workers_started: int = 0
+
+
+class _Figures:
+    """The one worker that computes figures, started on the first miss."""
+
+    def __init__(self, options: ComputeOptions, computed: Computed) -> None:
+        self.options = options
+        self.computed = computed
+        self.worker: Worker | None = None
+        self.manifest: dict[str, Any] = {"figures": {}, "models": {}}
+        self.macros_error: str | None = None
+
+    def start(self) -> None:
+        """Start the worker if it is not running, and learn the registry from it."""
+        if self.worker is not None and self.worker.running:
+            return
+        self.worker = Worker(self.options.root, self.options.exec_memory_mb)
+        self.computed.workers_started += 1
+        hello = self.worker.call({"op": "hello"}, START_TIMEOUT)
+        self.manifest = hello["manifest"]
+        self.macros_error = hello.get("macros_error")
+
+    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.start()
+        assert self.worker is not None
+        return self.worker.call(request, timeout)
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
+def compute(pages: list[Page], options: ComputeOptions, diags: Diagnostics) -> Computed:
+    """Read, compute and judge every figure and executed block of every page."""
+    computed = Computed(environment=environment(options.root))
+    cache = Cache(options.cache_dir)
+    env = computed.environment
+    worker = _Figures(options, computed)
+    try:
+        has_figures = any(page.expressions for page in pages)
+        manifest = _manifest(cache, env, worker, diags) if has_figures else {"figures": {}, "models": {}}
+        for page in pages:
+            computed.figures.extend(figmod.read_figures(page, manifest, diags))
+            computed.blocks.extend(blockmod.page_blocks(page))
+        readable = [f for f in computed.figures if f.call is not None and f.error is None]
+        pending = [f for f in readable if not _from_cache(f, cache, env)]
+        exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
+        stale_pages = [p for p in exec_pages if not _blocks_from_cache(p, computed.blocks, cache, env)]
+        progress = Progress(len(pending) + len(stale_pages), enabled=options.progress)
+        for figure in pending:
+            assert figure.call is not None
+            progress.step(f"computing {figure.call.text()}")
+            _compute_figure(figure, worker, options, cache, env)
+            progress.advance()
+        worker.stop()
+        for page in stale_pages:
+            progress.step(f"running the code of {page.source}")
+            _run_page(page, [b for b in computed.blocks if b.page is page], options, cache, env, computed)
+            progress.advance()
+        progress.close()
+    finally:
+        worker.stop()
+    for figure in readable:
+        figmod.judge(figure, options.tolerance, diags)
+        figure.provenance = _provenance(figure, env)
+    for block in computed.blocks:
+        blockmod.judge(block, diags)
+    return computed
+
+
+def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagnostics) -> dict[str, Any]:
+    """Names and units of the registered figures and models: cached, or asked of a worker."""
+    key = digest(env, "manifest")
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    try:
+        worker.start()
+    except WorkerFailure as failure:
+        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"the worker that imports macros/ {failure}")
+        return {"figures": {}, "models": {}}
+    manifest = {**worker.manifest}
+    if worker.macros_error:
+        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"macros/ cannot be imported: {worker.macros_error}")
+    else:
+        cache.put(key, manifest)
+    return manifest
+
+
+def _figure_key(figure: Figure, env: dict[str, str]) -> str:
+    assert figure.call is not None
+    return digest(env, "figure", figure.call.function, list(figure.call.args), list(figure.call.kwargs))
+
+
+def _from_cache(figure: Figure, cache: Cache, env: dict[str, str]) -> bool:
+    entry = cache.get(_figure_key(figure, env))
+    if entry is None:
+        return False
+    figure.value, figure.error = entry.get("value"), entry.get("error")
+    return True
+
+
+def _compute_figure(figure: Figure, worker: _Figures, options: ComputeOptions, cache: Cache, env: dict[str, str]) -> None:
+    assert figure.call is not None
+    request = {"op": "figure", "function": figure.call.function, "args": list(figure.call.args),
+               "kwargs": dict(figure.call.kwargs)}
+    try:
+        reply = worker.call(request, options.figure_timeout)
+    except WorkerFailure as failure:  # not cached: a timeout may pass on a quieter machine
+        figure.error = f"the computation {failure}"
+        return
+    if reply.get("ok"):
+        figure.value = reply["value"]
+    else:
+        figure.error = reply.get("error", "unknown error")
+    cache.put(_figure_key(figure, env), {"value": figure.value, "error": figure.error})
+
+
+def _blocks_key(page_blocks: list[Block], env: dict[str, str]) -> str:
+    return digest(env, "exec", str(page_blocks[0].page.source), [b.code.content for b in page_blocks])
+
+
+def _blocks_from_cache(page: Page, all_blocks: list[Block], cache: Cache, env: dict[str, str]) -> bool:
+    page_blocks = [b for b in all_blocks if b.page is page]
+    entry = cache.get(_blocks_key(page_blocks, env))
+    if entry is None or len(entry.get("runs", [])) != len(page_blocks):
+        return False
+    for block, run in zip(page_blocks, entry["runs"], strict=True):
+        block.stdout, block.error, block.error_line = run["stdout"], run["error"], run["line"]
+    return True
+
+
+def _run_page(page: Page, page_blocks: list[Block], options: ComputeOptions, cache: Cache,
+              env: dict[str, str], computed: Computed) -> None:
+    """Run a page's blocks in order in one fresh session; cache the runs unless the session died."""
+    worker = Worker(options.root, options.exec_memory_mb)
+    computed.workers_started += 1
+    session_died = False
+    try:
+        worker.call({"op": "hello"}, START_TIMEOUT)
+        for index, block in enumerate(page_blocks):
+            if session_died:
+                block.error = f"not run: the session ended at line {page_blocks[index - 1].code.line}"
+                continue
+            request = {"op": "exec", "code": block.code.content, "path": str(page.source), "line": block.code.line + 1}
+            try:
+                reply = worker.call(request, options.exec_timeout)
+            except WorkerFailure as failure:
+                block.error, block.error_line, session_died = f"the block {failure}", block.code.line, True
+                continue
+            block.stdout = reply.get("stdout", "")
+            if not reply.get("ok"):
+                block.error, block.error_line = reply.get("error", "failed"), reply.get("line")
+    except WorkerFailure as failure:
+        for block in page_blocks:
+            block.error, block.error_line = f"the worker for this page {failure}", block.code.line
+        session_died = True
+    finally:
+        worker.stop()
+    if not session_died:
+        runs = [{"stdout": b.stdout, "error": b.error, "line": b.error_line} for b in page_blocks]
+        cache.put(_blocks_key(page_blocks, env), {"runs": runs})
+
+
+def _provenance(figure: Figure, env: dict[str, str]) -> dict[str, Any]:
+    assert figure.call is not None
+    return {
+        "function": figure.call.function,
+        "expression": figure.call.text(),
+        "value": figure.value,
+        "unit": figure.unit,
+        "torch": env["torch"],
+        "transformers": env["transformers"],
+        "python": env["python"],
+    }

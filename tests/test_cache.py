@@ -1,0 +1,93 @@
+"""The cache: a check with nothing changed starts no worker and never imports
+torch; prose never invalidates; corrupt entries are recomputed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kb.cache import Cache, digest
+from kb.check import run_check
+from kb.config import load_config
+from tests.conftest import page
+
+QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"
+BODY = """\
+Dense {{ params("nn.Linear(768, 3072)", expect="2,362,368") }}, conv {{ params("nn.Conv2d(64, 128, 3)", expect="73,856") }}.
+
+```python exec
+print(6 * 7)
+```
+
+```output
+42
+```
+"""
+
+
+def check(root: Path) -> tuple[int, list[str], dict[str, str]]:
+    """Workers started, diagnostics, and states of figures and blocks."""
+    result = run_check(load_config(str(root / "mkdocs.yml")), compute=True)
+    assert result.computed is not None
+    states = {f.expression.text: f.state for f in result.computed.figures}
+    states.update({f"block {b.code.line}": b.state for b in result.computed.blocks})
+    return result.computed.workers_started, [d.as_text() for d in result.diagnostics.sorted()], states
+
+
+def test_a_warm_check_starts_no_worker_and_never_imports_torch(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", BODY)}, mkdocs=QUIET)
+    started, diagnostics, states = check(root)
+    assert started == 2 and diagnostics == []  # one for figures, one for the page's session
+    assert set(states.values()) == {"verified"}
+    script = (
+        "import sys; from kb.check import run_check; from kb.config import load_config\n"
+        f"r = run_check(load_config({str(root / 'mkdocs.yml')!r}), compute=True)\n"
+        "print(r.computed.workers_started, 'torch' in sys.modules, len(r.diagnostics))\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert warm.stdout.split() == ["0", "False", "0"]
+
+
+def test_prose_and_pins_do_not_invalidate_but_code_does(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", BODY)}, mkdocs=QUIET)
+    check(root)
+    path = root / "content/a.md"
+    path.write_text(page("a", "A", "New prose.\n\n" + BODY.replace('expect="73,856"', 'expect="74K"')), encoding="utf-8")
+    started, diagnostics, _ = check(root)
+    assert (started, diagnostics) == (0, [])
+    path.write_text(page("a", "A", BODY.replace("print(6 * 7)", "print(6 * 7 + 0)")), encoding="utf-8")
+    started, _, _ = check(root)
+    assert started == 1  # the page's session only; the figures are still cached
+    (root / "macros").mkdir()
+    (root / "macros/__init__.py").write_text("# a change to macros/ may change any figure\n", encoding="utf-8")
+    started, _, _ = check(root)
+    assert started == 2
+
+
+def test_corrupt_and_truncated_entries_are_recomputed(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", BODY)}, mkdocs=QUIET)
+    check(root)
+    entries = sorted((root / ".kb-cache").rglob("*.json"))
+    assert len(entries) == 4  # the manifest, two figures, one page's blocks
+    entries[0].write_text(entries[0].read_text()[:20])  # truncated
+    entries[1].write_bytes(b"\x00\xff garbage")
+    entry = json.loads(entries[2].read_text())
+    entry["payload"]["value"] = 1  # tampered: the checksum no longer matches
+    entries[2].write_text(json.dumps(entry))
+    started, diagnostics, states = check(root)
+    assert started >= 1 and diagnostics == [] and set(states.values()) == {"verified"}
+    assert len(sorted((root / ".kb-cache").rglob("*.json"))) == 4
+
+
+def test_cache_entries_round_trip_and_reject_a_wrong_key(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    key = digest("figure", "params", ["gpt2"])
+    cache.put(key, {"value": 124_439_808, "error": None})
+    assert cache.get(key) == {"value": 124_439_808, "error": None}
+    other = digest("figure", "params", ["gpt3"])
+    (tmp_path / other[:2]).mkdir(exist_ok=True)
+    (tmp_path / key[:2] / f"{key}.json").rename(tmp_path / other[:2] / f"{other}.json")
+    assert cache.get(other) is None
+    assert not list(tmp_path.rglob(".tmp-*"))
