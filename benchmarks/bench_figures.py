@@ -1,0 +1,75 @@
+"""Figures: cold and warm `kb check` on the shipped knowledge base, and the
+cost of counting a 405-billion-parameter model.
+
+1. The shipped knowledge base is copied to a scratch folder and checked twice
+   with the installed `kb` console script: cold (empty cache: workers start,
+   torch and transformers are imported, every figure computed and every block
+   run) and warm (nothing changed: no worker, no torch import).
+2. A fresh Python process imports torch and transformers, then builds Llama 3.1
+   405B from its configuration on the meta device through kb's registry and
+   counts its parameters; the import time, the build-and-count time and the
+   peak resident memory of that process are printed.
+
+    python benchmarks/bench_figures.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = Path(sys.executable).with_name("kb")
+
+COUNT_405B = """
+import json, resource, time
+start = time.perf_counter()
+import torch, transformers
+from transformers import LlamaConfig, LlamaForCausalLM  # transformers loads model code lazily
+import kb.builtin_figures, macros
+from kb.registry import REGISTRY
+imported = time.perf_counter()
+count = REGISTRY.compute("params", ["llama-3.1-405b"], {})
+counted = time.perf_counter()
+print(json.dumps({"imports": imported - start, "count_seconds": counted - imported, "params": count,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return elapsed, done.stderr.strip().splitlines()[-1]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "kb"
+        copy.mkdir()
+        for name in ("content", "macros", "site_config"):
+            shutil.copytree(ROOT / name, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copy(ROOT / "mkdocs.yml", copy / "mkdocs.yml")
+        cold, summary = timed([str(KB), "check"], copy)
+        warm_runs = [timed([str(KB), "check"], copy)[0] for _ in range(3)]
+        warm = sorted(warm_runs)[1]
+    print(f"shipped knowledge base: {summary}")
+    print(f"  cold check (empty cache): {cold:6.2f} s")
+    print(f"  warm check (median of 3): {warm:6.2f} s   ({cold / warm:.0f}x faster)")
+    result = subprocess.run([sys.executable, "-c", COUNT_405B], cwd=ROOT, capture_output=True, text=True, check=True)
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    print(f"Llama 3.1 405B: {figures['params']:,} parameters")
+    print(f"  import torch, transformers' Llama code and macros: {figures['imports']:5.2f} s (once per worker)")
+    print(f"  build on meta and count:                            {figures['count_seconds']:5.2f} s")
+    print(f"  peak resident memory of the process:                {figures['peak_rss_mb']:5.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

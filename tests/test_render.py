@@ -1,0 +1,48 @@
+"""Figures rendered for the site carry their provenance and escape everything;
+the progress bar shows on a terminal and stays quiet in CI."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from kb.check import run_check
+from kb.config import load_config
+from kb.progress import Progress
+from kb.render import render_figures
+from tests.conftest import page
+
+QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"
+
+
+def test_figures_render_as_spans_with_provenance(kb) -> None:  # type: ignore[no-untyped-def]
+    body = ('Dense {{ params("nn.Linear(768, 3072)", expect="2.4M") }}, stale {{ params("nn.Linear(768, 3072)", expect="3M") }},\n'
+            'odd {{ params("nn.Linear(2, 2)", expect="<b>") }}.\n')
+    root: Path = kb({"content/a.md": page("a", "A", body)}, mkdocs=QUIET)
+    result = run_check(load_config(str(root / "mkdocs.yml")), compute=True)
+    assert result.computed is not None
+    lines = result.pages[0].text.split("\n")
+    rendered = render_figures(lines, 1, result.computed.figures)
+    verified, stale = rendered[4].split(", stale ")
+    assert verified.startswith('Dense <span class="kb-figure kb-verified" tabindex="0" title="params(&quot;nn.Linear(768, 3072)&quot;) = 2,362,368 · page says 2.4M · verified')
+    assert "torch 2.13.0" in verified and verified.endswith(">2.4M</span>")
+    assert stale.startswith('<span class="kb-figure kb-stale"') and stale.endswith(">2M</span>,")
+    assert "<b>" not in rendered[5] and "&lt;b&gt;" in rendered[5]
+
+
+def test_progress_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    stream = io.StringIO()
+    bar = Progress(4, stream=stream, enabled=True)
+    bar.step('computing params("gpt2")')
+    bar.advance()
+    bar.close()
+    assert '[....................] 0/4 computing params("gpt2")' in stream.getvalue()
+    monkeypatch.setenv("CI", "true")
+    quiet = io.StringIO()
+    quiet.isatty = lambda: True  # type: ignore[method-assign]
+    bar = Progress(4, stream=quiet)
+    bar.step("x")
+    bar.close()
+    assert quiet.getvalue() == ""
