@@ -24,7 +24,7 @@ from kb.compute import compute as compute_all
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostics
 from kb.links import Edge, NameIndex, resolve_links
-from kb.load import load_pages
+from kb.load import discover_attachments, load_pages
 from kb.pages import Page, PageId
 from kb.schema import load_schema, validate_page
 
@@ -59,7 +59,7 @@ def run_check(config: KbConfig, today: dt.date | None = None, compute: bool = Fa
         by_id = crosspage.check_ids(pages, diags)
         crosspage.check_references(pages, by_id, schema, diags)
         crosspage.check_names(pages, diags)
-        edges = resolve_links(pages, NameIndex(pages), diags)
+        edges = resolve_links(pages, NameIndex(pages, discover_attachments(config.content_dir)), diags)
         graph = graphs.build_graph(pages, edges, by_id)
         graphs.report_shape(graph, pages, config, diags)
     result = CheckResult(config, pages, by_id, edges, graph, diags)

@@ -19,6 +19,13 @@ from kb.names import exact, fold, slugify
 from kb.pages import DocPath, Heading, Link, Page
 
 
+# Wikilinks to these name files (![[diagram.png]], [[paper.pdf]]), not pages.
+ATTACHMENT_TYPES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".pdf", ".mp4", ".webm",
+    ".mp3", ".wav", ".ogg", ".csv", ".json", ".txt", ".zip", ".ipynb", ".py", ".canvas",
+})
+
+
 @dataclass(frozen=True)
 class Edge:
     """A resolved link from one page to another (or to itself)."""
@@ -40,7 +47,10 @@ class Match:
 class NameIndex:
     """Every name of every page, exact and folded, for lookups in O(1)."""
 
-    def __init__(self, pages: list[Page]) -> None:
+    def __init__(self, pages: list[Page], attachments: set[str] | None = None) -> None:
+        # Obsidian finds an attachment by its path or, anywhere in the vault, by its file name
+        self.attachments = set(attachments or ())
+        self.attachment_names = {posixpath.basename(a) for a in self.attachments}
         self._exact: dict[str, dict[int, Match]] = defaultdict(dict)
         self._folded: dict[str, dict[int, Match]] = defaultdict(dict)
         self._display: dict[str, str] = {}  # folded name -> a name to suggest
@@ -97,11 +107,18 @@ def resolve_links(pages: list[Page], index: NameIndex, diags: Diagnostics) -> li
 
 def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) -> Page | None:
     if not link.target:
-        if link.anchor is None:
+        if not link.anchor:  # [[]] or [[#]]
             diags.add(page.source, link.line, link.column, "link.unresolved", f"{link.raw} is an empty link")
             return None
         return page
     matches = index.lookup(link.target)
+    if not matches and posixpath.splitext(link.target)[1].lower() in ATTACHMENT_TYPES:
+        name = posixpath.normpath(link.target)
+        if name in index.attachments or name in index.attachment_names:
+            return None  # a picture or a document, not a page: no edge in the concept graph
+        diags.add(page.source, link.line, link.column, "link.unresolved",
+                  f"[[{link.target}]] names no page and no file in the content folder")
+        return None
     if not matches:
         guess = index.suggest(link.target)
         hint = f"; did you mean [[{guess}]]?" if guess else ""

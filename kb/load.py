@@ -28,6 +28,16 @@ def discover(content_dir: Path) -> list[Path]:
     return sorted(found)
 
 
+def discover_attachments(content_dir: Path) -> set[str]:
+    """Every file under ``content_dir`` that is not a page (images, PDFs...), as content-relative paths."""
+    found = set()
+    for root, dirs, files in os.walk(content_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(root).relative_to(content_dir)
+        found.update((base / f).as_posix() for f in files if not f.endswith(".md") and not f.startswith("."))
+    return found
+
+
 def load_pages(content_dir: Path, root: Path, max_bytes: int, diags: Diagnostics) -> list[Page]:
     """Load every page under ``content_dir``; paths in diagnostics are relative to ``root``."""
     pages = []

@@ -82,16 +82,21 @@ changelog:
 """
 
 
+MAX_NAME_BYTES = 120
+
+
 class NewPageError(Exception):
     """The page cannot be created (exit status 2); the message says why."""
 
 
 def page_file_name(title: str) -> str:
     """The file name for a title: its slug plus ``.md``."""
-    slug = slugify(title)
-    if not slug.strip("-"):
+    slug = slugify(title).strip("-")
+    if not slug:
         raise NewPageError(f'cannot make a file name from the title "{title}"; use letters or digits')
-    return f"{slug}.md"
+    while len(slug.encode()) > MAX_NAME_BYTES:  # file systems allow 255 bytes per name
+        slug = slug[:-1]
+    return f"{slug.rstrip('-')}.md"
 
 
 def render_page(title: str, category: str, today: dt.date, taken_ids: Container[str] = ()) -> str:

@@ -329,3 +329,18 @@ def test_path_suggestion_ignores_the_common_md_suffix(kb) -> None:  # type: igno
         "content/sgd.md:5:1: error[link.unresolved]: [a](missing.md) names no page (there is no missing.md)",
         "content/sgd.md:7:1: error[link.unresolved]: [b](sdg.md) names no page (there is no sdg.md); did you mean sgd.md?",
     ]
+
+
+def test_wikilinks_to_attachments_need_the_file_not_a_page(kb) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import page, run_kb
+
+    root = kb({
+        "content/a.md": page("a", "A", "![[diagram.png]] [[img/diagram.png]] [[paper.pdf]] [[B]]\n"),
+        "content/b.md": page("b", "B", "[[A]] [[GPT-3.5]]\n"),
+        "content/img/diagram.png": b"\x89PNG",
+    })
+    run = run_kb(root, "check")
+    assert run.lines == [
+        "content/a.md:5:38: error[link.unresolved]: [[paper.pdf]] names no page and no file in the content folder",
+        "content/b.md:5:7: error[link.unresolved]: [[GPT-3.5]] names no page",
+    ]
