@@ -8,6 +8,7 @@ folder, and the options of the ``kb`` plugin entry configure kb itself.
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,8 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
     config_file = find_config_file(explicit, cwd or Path.cwd())
     name = config_file.name
     try:
-        raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_TolerantLoader)  # a SafeLoader subclass
+        text = config_file.read_text(encoding="utf-8")
+        raw = yaml.load(text, Loader=_TolerantLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -117,7 +119,8 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
     if not isinstance(raw, dict):
         raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"{name} must be a mapping")])
     root = config_file.parent
-    options = _plugin_options(raw.get("plugins"), name)
+    places = _places(text)
+    options = _plugin_options(raw.get("plugins"), name, places.get("kb", (1, 1)))
     problems = []
     values: dict[str, Any] = {}
     for key, value in options.items():
@@ -125,18 +128,18 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
         if option is None:
             close = difflib.get_close_matches(key, OPTIONS, n=1)
             hint = f"; did you mean {close[0]}?" if close else f"; kb knows {', '.join(OPTIONS)}"
-            problems.append(Diagnostic(name, 1, 1, "config.invalid", f"unknown kb option {key}{hint}"))
+            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid", f"unknown kb option {key}{hint}"))
         elif option.kind is float and isinstance(value, int) and not isinstance(value, bool):
             values[key] = float(value)
         elif not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
-            problems.append(Diagnostic(name, 1, 1, "config.invalid",
-                                       f"kb option {key} must be a {option.kind.__name__}, got {value!r}"))
+            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid",
+                                       f"kb option {key} must be {_KINDS[option.kind]}, got {json.dumps(value, default=str)}"))
         else:
             values[key] = value
     docs_dir = raw.get("docs_dir", "docs")
     content_dir = (root / str(docs_dir)).resolve()
     if not content_dir.is_dir():
-        problems.append(Diagnostic(name, 1, 1, "config.invalid", f"docs_dir {docs_dir} is not a folder"))
+        problems.append(Diagnostic(name, *places.get("docs_dir", (1, 1)), "config.invalid", f"docs_dir {docs_dir} is not a folder"))
     if problems:
         raise ConfigError(problems)
     merged = {key: values.get(key, option.default) for key, option in OPTIONS.items()}
@@ -157,7 +160,36 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
     )
 
 
-def _plugin_options(plugins: Any, name: str) -> dict[str, Any]:
+_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def _places(text: str) -> dict[str, tuple[int, int]]:
+    """Where docs_dir, the kb plugin's options and each option stand in mkdocs.yml (1-based)."""
+    try:
+        document = yaml.compose(text, Loader=_TolerantLoader)
+    except yaml.YAMLError:
+        return {}
+
+    def pairs(node: yaml.Node | None) -> list[tuple[Any, Any]]:
+        return node.value if isinstance(node, yaml.MappingNode) else []
+
+    def place(node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+    places: dict[str, tuple[int, int]] = {}
+    for key, value in pairs(document):
+        if key.value == "docs_dir":
+            places["docs_dir"] = place(key)
+        elif key.value == "plugins":
+            entries = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            for name, options in (pair for entry in entries for pair in pairs(entry)):
+                if name.value == "kb" and "kb" not in places:
+                    places["kb"] = place(options)
+                    places.update((f"kb.{option.value}", place(option)) for option, _ in pairs(options))
+    return places
+
+
+def _plugin_options(plugins: Any, name: str, place: tuple[int, int] = (1, 1)) -> dict[str, Any]:
     """The options given to the ``kb`` plugin (empty if it is listed without options)."""
     entries: list[Any]
     if isinstance(plugins, dict):
@@ -170,6 +202,6 @@ def _plugin_options(plugins: Any, name: str) -> dict[str, Any]:
         if isinstance(entry, dict) and "kb" in entry:
             options = entry["kb"] or {}
             if not isinstance(options, dict):
-                raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", "the kb plugin's options must be a mapping")])
+                raise ConfigError([Diagnostic(name, *place, "config.invalid", "the kb plugin's options must be a mapping")])
             return options
     return {}

@@ -67,7 +67,7 @@ def check_references(pages: list[Page], by_id: dict[PageId, Page], schema: Schem
         fields = sorted({graph.edges[a, b]["field"] for a, b in itertools.pairwise(cycle)})
         line, column = start.front_matter.position(graph.edges[cycle[0], cycle[1]]["field"]) if start.front_matter else (1, 1)
         diags.add(start.source, line, column, "frontmatter.cycle",
-                  f"{' and '.join(fields)} form a cycle: {' -> '.join(cycle)}")
+                  f"{' and '.join(fields)} {'form' if len(fields) > 1 else 'forms'} a cycle: {' -> '.join(cycle)}")
 
 
 def _walk_cycle(graph: nx.DiGraph, start: PageId, component: set[PageId]) -> list[PageId]:

@@ -18,7 +18,6 @@ from kb.diagnostics import Diagnostics
 from kb.names import exact, fold, slugify
 from kb.pages import DocPath, Heading, Link, Page
 
-
 # Wikilinks to these name files (![[diagram.png]], [[paper.pdf]]), not pages.
 ATTACHMENT_TYPES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".avif", ".pdf", ".mp4", ".webm",

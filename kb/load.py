@@ -30,7 +30,7 @@ def discover(content_dir: Path) -> list[Path]:
 
 def discover_attachments(content_dir: Path) -> set[str]:
     """Every file under ``content_dir`` that is not a page (images, PDFs...), as content-relative paths."""
-    found = set()
+    found: set[str] = set()
     for root, dirs, files in os.walk(content_dir):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         base = Path(root).relative_to(content_dir)

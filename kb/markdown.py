@@ -15,9 +15,10 @@ from kb.names import slugify
 from kb.pages import CodeBlock, Expression, Heading, Link
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the closing #s are cut by _atx_text
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_ATTR_ID = re.compile(r"\s*\{[^}]*#([\w\-:.]+)[^}]*\}\s*$")
+_ATTR_LIST = re.compile(r"\{([^{}]*)\}\s*$")  # no nested quantifiers: linear even on long lines
+_ATTR_ID = re.compile(r"#([\w\-:.]+)")
 _WIKI = re.compile(r"!?\[\[((?:[^\[\]\n\\]|\\.)*?)\]\]")
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
 _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
@@ -85,7 +86,7 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             continue
         atx = _ATX.match(line)  # the line, not ``text``: a heading keeps the words of its code spans
         if atx:
-            _add_heading(result, anchors, len(atx.group(1)), (atx.group(2) or "").strip(), number)
+            _add_heading(result, anchors, len(atx.group(1)), _atx_text(atx.group(2) or ""), number)
             paragraph_line = None
         else:
             paragraph_line = None if blank or _LIST_ITEM.match(line) else index
@@ -144,11 +145,21 @@ def _blank_code_spans(line: str) -> str:
     return "".join(chars)
 
 
+def _atx_text(text: str) -> str:
+    """An ATX heading's text without its closing sequence (``## Title ##``): #s after a space."""
+    text = text.rstrip(" \t")
+    body = text.rstrip("#")
+    if body != text and body[-1:] in (" ", "\t"):
+        text = body
+    return text.strip()
+
+
 def _add_heading(result: Scan, anchors: dict[str, int], level: int, text: str, line: int) -> None:
-    explicit = _ATTR_ID.search(text)
-    if explicit:
-        text = text[: explicit.start()].rstrip()
-        anchor = explicit.group(1)
+    attributes = _ATTR_LIST.search(text)
+    ids = _ATTR_ID.findall(attributes.group(1)) if attributes else []
+    if attributes and ids:
+        text = text[: attributes.start()].rstrip()
+        anchor = ids[-1]
     else:
         anchor = slugify(plain_heading(text))
         seen = anchors.get(anchor, 0)

@@ -152,6 +152,13 @@ class _SpecReader:
         for t in types:
             if t not in TYPES:
                 self.fail((*path, "type"), f"field {name}: unknown type {t}; types are {', '.join(TYPES)}")
+        for flag in ("required", "nonempty", "not_future"):
+            if flag in raw and not isinstance(raw[flag], bool):
+                self.fail((*path, flag), f"field {name}: {flag} must be true or false")
+        if "reference" in raw and raw["reference"] != "page":
+            self.fail((*path, "reference"), f"field {name}: reference must be page")
+        if "keyword" in raw and not isinstance(raw["keyword"], str):
+            self.fail((*path, "keyword"), f"field {name}: keyword must be a string")
         spec = Spec(types, required=bool(raw.get("required")), nonempty=bool(raw.get("nonempty")),
                     not_future=bool(raw.get("not_future")), reference=raw.get("reference") == "page",
                     keyword=raw.get("keyword"), description=str(raw.get("description", "")))
@@ -234,6 +241,8 @@ class _PageChecker:
                 self.report((*path, key), "frontmatter.unknown_key", f"unknown key {_name((*path, key))}{hint}")
 
     def value(self, spec: Spec, value: Any, path: yamlpos.Path) -> None:
+        if isinstance(value, InvalidScalar) and value.reported:  # a refused tag, reported where it stands
+            return
         if isinstance(value, InvalidScalar) and "date" in spec.types and value.tag.endswith(":timestamp"):
             self.report(path, "frontmatter.date", f"{_name(path)} must be a real date, got {value.text}")
             return

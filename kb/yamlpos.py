@@ -46,10 +46,18 @@ Position = tuple[int, int]  # 1-based line and column in the page file
 
 MAX_VALUES = 10_000
 MAX_DEPTH = 64
+# libyaml's composer recurses in C, once per level of nesting: some ten thousand
+# levels overflow the stack and kill the process. Every level needs one of these
+# characters, so a text with few of them is composed at once; any other is first
+# streamed as events, which stops at the first node deeper than MAX_DEPTH.
+_NESTING_CHARS = "[{-?:"
+_SAFE_NESTING = 1_000
 
 _SCALARS = yaml.constructor.SafeConstructor.yaml_constructors
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_STANDARD_PREFIX = "tag:yaml.org,2002:"
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,7 @@ class InvalidScalar:
 
     text: str
     tag: str
+    reported: bool = False  # its tag is not allowed, and a problem says so already
 
     def __str__(self) -> str:
         return self.text
@@ -89,7 +98,36 @@ class Located:
 
 
 class _TooComplex(Exception):
-    """Raised when a document expands past MAX_VALUES or nests past MAX_DEPTH."""
+    """Raised when a document expands past MAX_VALUES or nests past MAX_DEPTH, at a place."""
+
+    def __init__(self, message: str, place: Position) -> None:
+        super().__init__(message)
+        self.place = place
+
+
+def _too_deep(text: str) -> Position | None:
+    """Where (0-based) a node lies deeper than MAX_DEPTH, found without composing (see _SAFE_NESTING)."""
+    if sum(text.count(char) for char in _NESTING_CHARS) <= _SAFE_NESTING:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.NodeEvent) and depth > MAX_DEPTH:
+            mark = event.start_mark
+            return (mark.line, mark.column) if mark else (0, 0)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return None
+
+
+def _depth_message() -> str:
+    return f"front matter nests deeper than {MAX_DEPTH} levels"
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as an author writes it: ``!!python/object:x``, ``!custom``."""
+    return "!!" + tag.removeprefix(_STANDARD_PREFIX) if tag.startswith(_STANDARD_PREFIX) else tag
 
 
 def parse(text: str, first_line: int = 1) -> Located:
@@ -101,6 +139,10 @@ def parse(text: str, first_line: int = 1) -> Located:
     """
     offset = first_line - 1
     try:
+        deep = _too_deep(text)
+        if deep is not None:
+            place = (deep[0] + 1 + offset, deep[1] + 1)
+            return Located(None, problems=[YamlProblem(*place, "frontmatter.too_complex", _depth_message())])
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -110,6 +152,8 @@ def parse(text: str, first_line: int = 1) -> Located:
             context_mark = error.context_mark
             started = f" that starts on line {context_mark.line + 1 + offset}" if context_mark and context_mark is not mark else ""
             detail = f"{detail} ({error.context}{started})"
+        if mark and _char_at(text, mark.line, mark.column) == "\t" and "tab" not in detail:
+            detail += "; a tab cannot indent YAML, use spaces"
         return Located(None, problems=[YamlProblem(line, column, "frontmatter.yaml", f"invalid YAML: {detail}")])
     except yaml.YAMLError as error:  # a non-marked error, e.g. a reader error
         message = f"invalid YAML: {error}"
@@ -122,8 +166,13 @@ def parse(text: str, first_line: int = 1) -> Located:
         located.value = builder.build(node, (), 0)
     except _TooComplex as error:
         located.value = None
-        located.problems.append(YamlProblem(first_line, 1, "frontmatter.too_complex", str(error)))
+        located.problems.append(YamlProblem(*error.place, "frontmatter.too_complex", str(error)))
     return located
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 class _Builder:
@@ -133,6 +182,7 @@ class _Builder:
         self.located = located
         self.offset = offset
         self.count = 0
+        self.refused: set[int] = set()  # nodes whose tag was reported (an alias repeats a node)
 
     def _place(self, node: yaml.Node) -> Position:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
@@ -142,11 +192,14 @@ class _Builder:
         if self.count > MAX_VALUES:
             raise _TooComplex(
                 f"front matter expands to more than {MAX_VALUES:,} values "
-                "(YAML aliases that repeat each other?)"
+                "(YAML aliases that repeat each other?)",
+                self.located.position(path[:1]),  # the top-level key whose value got too big
             )
         if depth > MAX_DEPTH:
-            raise _TooComplex(f"front matter nests deeper than {MAX_DEPTH} levels")
+            raise _TooComplex(_depth_message(), self._place(node))
         self.located.positions.setdefault(path, self._place(node))
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _SCALARS:
+            self._refuse_tag(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -159,6 +212,8 @@ class _Builder:
         for key_node, value_node in node.value:
             key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             line, column = self._place(key_node)
+            if isinstance(key, InvalidScalar) and key.reported:
+                continue
             if key is None or isinstance(key, InvalidScalar) or not isinstance(key, (str, int, float, bool, dt.date)):
                 self.located.problems.append(
                     YamlProblem(line, column, "frontmatter.yaml", "invalid YAML: a key must be a plain value")
@@ -181,12 +236,19 @@ class _Builder:
             return node.value
         construct = _SCALARS.get(node.tag)
         if construct is None:
-            line, column = self._place(node)
-            self.located.problems.append(
-                YamlProblem(line, column, "frontmatter.yaml", f"invalid YAML: tag {node.tag} is not allowed in front matter")
-            )
-            return InvalidScalar(str(node.value), node.tag)
+            self._refuse_tag(node)
+            return InvalidScalar(str(node.value), node.tag, reported=True)
         try:
             return construct(_CONSTRUCTOR, node)
         except (ValueError, OverflowError, TypeError, yaml.YAMLError):
             return InvalidScalar(str(node.value), node.tag)
+
+    def _refuse_tag(self, node: yaml.Node) -> None:
+        if id(node) in self.refused:
+            return
+        self.refused.add(id(node))
+        if node.tag == _MERGE_TAG:
+            message = "invalid YAML: merge keys (<<) are not supported in front matter"
+        else:
+            message = f"invalid YAML: tag {_shown_tag(node.tag)} is not allowed in front matter"
+        self.located.problems.append(YamlProblem(*self._place(node), "frontmatter.yaml", message))
