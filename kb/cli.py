@@ -36,6 +36,13 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the page's title")
     new.add_argument("--category", default="", metavar="FOLDER", help="the folder under the content folder (default: its top)")
 
+    build = commands.add_parser("build", parents=[common], help="check, then build the static site in site/")
+    build.add_argument("--strict", action="store_true", help="fail on warnings too")
+    build.add_argument("--site-dir", "-d", metavar="DIR", help="where to write the site (default: site_dir of mkdocs.yml)")
+
+    serve = commands.add_parser("serve", parents=[common], help="serve the site, rebuilding on every save")
+    serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT")
+
     fix = commands.add_parser("fix", parents=[common], help="rewrite stale pins to the computed values")
     fix.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
 
@@ -48,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run kb; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph}
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph}
     try:
         return handlers[args.command](args)
     except ConfigError as error:
@@ -129,6 +136,22 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     print(config.relative(target))
     return EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """``kb build``: everything ``kb check`` does, then the site; a strict build fails on any problem."""
+    from kb.site_build import build_site
+
+    config = load_config(args.config_file)
+    return build_site(config, strict=args.strict, site_dir=args.site_dir)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``kb serve``: the site with live reload; figures come from the cache, so saves rebuild fast."""
+    from kb.site_build import serve_site
+
+    config = load_config(args.config_file)
+    return serve_site(config, args.dev_addr)
 
 
 def cmd_fix(args: argparse.Namespace) -> int:

@@ -1,0 +1,123 @@
+"""Pages the site adds: one index per category folder, one page per tag, the
+concept graph and the ledger; and the small navigation that keeps the build
+linear in the number of pages (Material renders the whole navigation into
+every page, so a navigation listing every page costs the square)."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from collections import defaultdict
+from typing import Any
+
+from kb.names import slugify
+from kb.pages import Page
+from kb.web.urls import md_link, md_text
+
+GRAPH_PAGE = "concept-graph.md"
+LEDGER_PAGE = "verification-ledger.md"
+TAGS_PAGE = "tags/index.md"
+
+
+def folder_title(folder: str) -> str:
+    """``10_Wiki/topics`` -> ``Topics``; ``concepts`` -> ``Concepts``."""
+    name = posixpath.basename(folder).lstrip("0123456789_- ")
+    return (name or folder).replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _badges(page: Page) -> str:
+    meta = page.meta
+    parts = []
+    if isinstance(meta.get("source_trust_level"), str):
+        parts.append(f'<span class="kb-badge kb-trust kb-trust-{html.escape(meta["source_trust_level"].lower())}">'
+                     f'trust {html.escape(meta["source_trust_level"])}</span>')
+    if isinstance(meta.get("status"), str):
+        parts.append(f'<span class="kb-badge kb-status">{html.escape(meta["status"])}</span>')
+    return " ".join(parts)
+
+
+def category_pages(pages: list[Page], authored: set[str]) -> dict[str, str]:
+    """An index page for every folder that holds pages and has no index.md of its own."""
+    folders: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        folder = posixpath.dirname(page.doc_path)
+        while folder:
+            folders[folder]
+            folder = posixpath.dirname(folder)
+        folders[posixpath.dirname(page.doc_path)].append(page)
+    generated = {}
+    for folder in sorted(folders):
+        if not folder:
+            continue
+        target = f"{folder}/index.md"
+        if target in authored:
+            continue
+        children = sorted({f for f in folders if f and posixpath.dirname(f) == folder})
+        lines = [f"# {md_text(folder_title(folder))}", ""]
+        if children:
+            lines += ["## Sections", ""]
+            lines += [f"- {md_link(folder_title(c), target, c + '/index.md')}" for c in children] + [""]
+        members = sorted((p for p in folders[folder] if posixpath.basename(p.doc_path) != "index.md"), key=lambda p: p.title.casefold())
+        if members:
+            lines += ["## Pages", "", '<div class="kb-listing" markdown="1">', ""]
+            lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p)}" for p in members]
+            lines += ["", "</div>", ""]
+        generated[target] = "\n".join(lines)
+    return generated
+
+
+def tag_pages(pages: list[Page]) -> dict[str, str]:
+    """``tags/index.md`` with every tag, and ``tags/<tag>.md`` listing its pages."""
+    by_tag: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        tags = page.meta.get("tags")
+        for tag in tags if isinstance(tags, list) else []:
+            if isinstance(tag, str) and tag.strip():
+                by_tag[tag.strip()].append(page)
+    generated = {}
+    index = ["# Tags", "", '<div class="kb-tags" markdown="1">', ""]
+    for tag in sorted(by_tag, key=str.casefold):
+        target = tag_path(tag)
+        members = sorted(by_tag[tag], key=lambda p: p.title.casefold())
+        index.append(f"- {md_link(tag, TAGS_PAGE, target)} ({len(members)})")
+        lines = [f"# Tag: {md_text(tag)}", "", f"{len(members)} page{'s' if len(members) != 1 else ''} carry this tag.", ""]
+        lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p)}" for p in members]
+        generated[target] = "\n".join(lines) + "\n"
+    generated[TAGS_PAGE] = "\n".join([*index, "", "</div>", ""])
+    return generated
+
+
+def tag_path(tag: str) -> str:
+    return f"tags/{slugify(tag) or 'tag'}.md"
+
+
+def graph_page() -> str:
+    """The concept-graph page: a canvas the graph script fills from kb-graph.json."""
+    return "\n".join([
+        "---", "hide: [toc]", "---", "",
+        "# Concept graph", "",
+        "Every page is a node; every link between pages an edge (canonical and duplicate references are "
+        "dashed). Drag to pan, scroll to zoom, hover a node to see its neighbours, click it to open the page.", "",
+        '<div class="kb-graph-controls">',
+        '<label>Tag <select id="kb-filter-tag"><option value="">all</option></select></label>',
+        '<label>Trust <select id="kb-filter-trust"><option value="">all</option></select></label>',
+        '<label>Status <select id="kb-filter-status"><option value="">all</option></select></label>',
+        '<label><input type="search" id="kb-graph-find" placeholder="Find a page"></label>',
+        '<span id="kb-graph-count"></span>',
+        "</div>",
+        '<div id="kb-graph" class="kb-graph" data-src="../kb-graph.json"></div>',
+        '<script src="../assets/kb/cytoscape.min.js"></script>',
+        '<div id="kb-graph-info" class="kb-graph-info" aria-live="polite"></div>', "",
+    ])
+
+
+def navigation(pages: list[Page], categories: list[str], home: str) -> list[Any]:
+    """A navigation that does not grow with the number of pages: home, categories, tags, graph, ledger."""
+    nav: list[Any] = []
+    if any(p.doc_path == home for p in pages):
+        nav.append({"Home": home})
+    top = sorted({c.split("/")[0] for c in categories if c})
+    if top:
+        nav.append({"Topics": [{folder_title(c): f"{c}/index.md"} for c in top]})
+    nav += [{"Concept graph": GRAPH_PAGE}, {"Verification ledger": LEDGER_PAGE}, {"Tags": TAGS_PAGE}]
+    return nav

@@ -1,0 +1,280 @@
+"""A topic page as the site shows it: a header of badges, the body with its
+figures, executed blocks and wikilinks rendered, and the changelog, backlinks
+and neighbourhood at the end. Everything from front matter is escaped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.blocks import Block
+from kb.check import CheckResult
+from kb.figures import Figure
+from kb.graph import backlinks
+from kb.links import Edge, find_heading
+from kb.pages import Link, Page
+from kb.render import block_output_markdown, figure_html
+from kb.web.urls import md_link, md_text, page_url, relative_url
+
+TRUST_WORDS = {
+    "A": "primary sources: papers, official documentation, reference code",
+    "B": "reliable secondary sources",
+    "C": "informal sources, partly checked",
+    "D": "unverified",
+}
+_FENCE_INFO = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(.*)$")
+
+
+@dataclass
+class SiteIndex:
+    """What every page's rendering needs to know about the others."""
+
+    result: CheckResult
+    directory_urls: bool = True
+    edges_by_link: dict[tuple[str, int, int], Edge] = field(default_factory=dict)
+    figures_by_page: dict[str, list[Figure]] = field(default_factory=dict)
+    blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, result: CheckResult, directory_urls: bool = True) -> SiteIndex:
+        index = cls(result, directory_urls)
+        for edge in result.edges:
+            index.edges_by_link[(edge.source.source, edge.link.line, edge.link.column)] = edge
+        computed = result.computed
+        for figure in computed.figures if computed else []:
+            index.figures_by_page.setdefault(figure.page.source, []).append(figure)
+        for block in computed.blocks if computed else []:
+            index.blocks_by_page.setdefault(block.page.source, []).append(block)
+        return index
+
+    def url(self, page: Page) -> str:
+        return page_url(page.doc_path, self.directory_urls)
+
+
+def render_topic(page: Page, site: SiteIndex) -> str:
+    """The Markdown MkDocs renders for a page."""
+    lines = page.text.split("\n")
+    body = lines[page.body_line - 1 :]
+    body = _render_spans(page, body, site)
+    body = _render_blocks(page, body, site.blocks_by_page.get(page.source, []))
+    h1 = next((h for h in page.headings if h.level == 1), None)
+    header = [header_html(page, site), "", *_duplicate_notice(page, site)]
+    if h1 is not None and h1.line >= page.body_line:
+        at = h1.line - page.body_line + 1
+        body = [*body[:at], "", *header, *body[at:]]
+    else:
+        body = [f"# {md_text(page.title)}", "", *header, *body]
+    body = _insert_changelog(page, body)
+    body += ["", *_backlinks(page, site), *_neighbourhood(page, site)]
+    return "\n".join(body) + "\n"
+
+
+def header_html(page: Page, site: SiteIndex) -> str:
+    """The badges under the title: trust, confidence, status, verification, and the aliases."""
+    meta = page.meta
+    badges = []
+    trust = meta.get("source_trust_level")
+    if isinstance(trust, str):
+        badges.append(_badge(f"trust {trust}", f"kb-trust kb-trust-{trust.lower()}",
+                             f"Source trust level {trust}: {TRUST_WORDS.get(trust, '')}"))
+    confidence = meta.get("confidence_score")
+    if isinstance(confidence, (int, float)) and not isinstance(confidence, bool):
+        level = "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+        badges.append(_badge(f"confidence {confidence:.2f}", f"kb-confidence kb-confidence-{level}",
+                             "The author's confidence in this page, from 0 to 1"))
+    status = meta.get("status")
+    if isinstance(status, str):
+        badges.append(_badge(status, f"kb-status kb-status-{_css(status)}", "Editorial status of the page"))
+    badges.append(_verification_badge(page, site))
+    parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">', " ".join(badges)]
+    if page.aliases:
+        aliases = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in page.aliases)
+        parts.append(f'<div class="kb-aliases">Also known as: {aliases}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _verification_badge(page: Page, site: SiteIndex) -> str:
+    figures = site.figures_by_page.get(page.source, [])
+    blocks = site.blocks_by_page.get(page.source, [])
+    states = [f.state for f in figures] + [b.state for b in blocks]
+    declared = page.meta.get("verification_status")
+    declared_text = f"; declared {declared}" if isinstance(declared, str) else ""
+    if not states:
+        return _badge("no computed figures", "kb-verification kb-verification-none",
+                      f"This page states no computed figure or executed block{declared_text}")
+    bad = sum(1 for s in states if s in ("stale", "failed"))
+    verified = sum(1 for s in states if s == "verified")
+    if bad:
+        return _badge(f"{bad} stale or failed", "kb-verification kb-verification-stale",
+                      f"{bad} of {len(states)} figures and blocks do not hold{declared_text}")
+    return _badge(f"{verified}/{len(states)} verified", "kb-verification kb-verification-ok",
+                  f"{verified} figures and blocks verified, {len(states) - verified} computed without a pin{declared_text}")
+
+
+def _badge(text: str, classes: str, title: str) -> str:
+    return f'<span class="kb-badge {classes}" title="{html.escape(title)}">{html.escape(text)}</span>'
+
+
+def _css(text: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", text.lower())
+
+
+def _duplicate_notice(page: Page, site: SiteIndex) -> list[str]:
+    target_id = page.meta.get("duplicate_of")
+    canonical_id = page.meta.get("canonical_id")
+    lines = []
+    for field_value, words in ((target_id, "duplicates"), (canonical_id, "is covered canonically by")):
+        target = site.result.by_id.get(field_value) if isinstance(field_value, str) else None  # type: ignore[call-overload]
+        if target is not None and target is not page:
+            lines += ['!!! warning "Duplicate page"' if words == "duplicates" else '!!! info "Canonical page"',
+                      f"    This page {words} {md_link(target.title, page.doc_path, target.doc_path)}; "
+                      "read that page first.", ""]
+    return lines[:3] if lines else []
+
+
+def _render_spans(page: Page, body: list[str], site: SiteIndex) -> list[str]:
+    """Figures and wikilinks, replaced in place (right to left on each line)."""
+    first = page.body_line
+    spans: dict[int, list[tuple[int, int, str]]] = {}
+    for figure in site.figures_by_page.get(page.source, []):
+        line = body[figure.expression.line - first] if 0 <= figure.expression.line - first < len(body) else ""
+        start = figure.expression.column - 1
+        end = line.find("}}", start)
+        spans.setdefault(figure.expression.line, []).append((start, len(line) if end < 0 else end + 2, figure_html(figure)))
+    for link in page.links:
+        if link.kind != "wiki":
+            continue
+        edge = site.edges_by_link.get((page.source, link.line, link.column))
+        start = link.column - 1
+        spans.setdefault(link.line, []).append((start, start + len(link.raw), _wikilink(page, link, edge)))
+    out = list(body)
+    for number, replacements in spans.items():
+        index = number - first
+        if not 0 <= index < len(out):
+            continue
+        text = out[index]
+        for start, end, replacement in sorted(replacements, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        out[index] = text
+    return out
+
+
+def _wikilink(page: Page, link: Link, edge: Edge | None) -> str:
+    """``[[Title#Heading|label]]`` as a Markdown link (or a marked dead one); the label as written."""
+    label = link.label or (f"{link.target} › {link.anchor}" if link.anchor and link.target else link.anchor or link.target)
+    if edge is None:
+        return f'<span class="kb-broken-link" title="This link names no page">{html.escape(label)}</span>'
+    heading = find_heading(edge.target.headings, link.anchor.split("#")[-1]) if link.anchor else None
+    anchor = heading.anchor if heading else None
+    if edge.target is page and anchor:
+        return f"[{md_text(label)}](#{anchor})"
+    return md_link(label, page.doc_path, edge.target.doc_path, anchor)
+
+
+def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str]:
+    """``python exec`` fences become plain ``python``; the output follows, replacing the pin."""
+    first = page.body_line
+    out = list(body)
+    for block in sorted(blocks, key=lambda b: b.code.line, reverse=True):
+        start = block.code.line - first
+        end = block.code.end_line - first
+        if not (0 <= start < len(out) and 0 <= end < len(out)):
+            continue
+        match = _FENCE_INFO.match(out[start])
+        if match:
+            out[start] = f"{match.group(1)}{match.group(2)}python"
+        output = ["", block_output_markdown(block), ""]
+        if block.expected is not None:
+            pin_start, pin_end = block.expected.line - first, block.expected.end_line - first
+            if block.state == "stale":
+                output.insert(2, _pinned_output_html(block))
+            out[pin_start : pin_end + 1] = []
+            out[end + 1 : end + 1] = output
+        else:
+            out[end + 1 : end + 1] = output
+    return out
+
+
+def _pinned_output_html(block: Block) -> str:
+    assert block.expected is not None
+    return (f'<details class="kb-pinned-output"><summary>The page pins this output</summary>'
+            f"<pre>{html.escape(block.expected.content)}</pre></details>")
+
+
+def _insert_changelog(page: Page, body: list[str]) -> list[str]:
+    entries = page.meta.get("changelog")
+    if not isinstance(entries, list) or not entries:
+        return body
+    rows = ["| Date | Change |", "| --- | --- |"]
+    for entry in entries:
+        if isinstance(entry, dict):
+            date = entry.get("date")
+            shown = date.isoformat() if isinstance(date, dt.date) else str(date or "")
+            rows.append(f"| {md_text(shown)} | {md_text(str(entry.get('change', '')))} |")
+    table = ["", '<div class="kb-changelog" markdown="1">', "", *rows, "", "</div>", ""]
+    for index, line in enumerate(body):
+        if re.match(r"^##\s+(?:.*\s)?changelog\s*$", line.strip(), re.IGNORECASE):
+            end = next((i for i in range(index + 1, len(body)) if body[i].startswith("#")), len(body))
+            kept = [line for line in body[index + 1 : end] if line.strip() and not line.strip().startswith("<!--")]
+            return body[: index + 1] + table + kept + body[end:]
+    return [*body, "", "## Changelog", *table]
+
+
+def _backlinks(page: Page, site: SiteIndex) -> list[str]:
+    sources = backlinks(site.result.graph, page)
+    by_source: dict[str, Page] = {p.source: p for p in site.result.pages}
+    lines = ["## Linked from", ""]
+    if not sources:
+        return [*lines, '<p class="kb-backlinks kb-none">No page links here yet.</p>', ""]
+    lines.append('<div class="kb-backlinks" markdown="1">')
+    lines.append("")
+    lines += [f"- {md_link(by_source[s].title, page.doc_path, by_source[s].doc_path)}" for s in sources if s in by_source]
+    return [*lines, "", "</div>", ""]
+
+
+def _neighbourhood(page: Page, site: SiteIndex, limit: int = 16) -> list[str]:
+    graph = site.result.graph
+    by_source = {p.source: p for p in site.result.pages}
+    neighbours = sorted(set(graph.successors(page.source)) | set(graph.predecessors(page.source)) - {page.source},
+                        key=lambda n: (-graph.degree(n), n))[:limit]
+    if not neighbours:
+        return []
+    return ["## Neighbourhood", "", neighbourhood_svg(page, [by_source[n] for n in neighbours if n in by_source], site), ""]
+
+
+def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> str:
+    """A small star of the page and its neighbours; each node links to its page."""
+    width, height, cx, cy, radius = 640, 300, 320, 150, 115
+    here = site.url(page)
+    graph = site.result.graph
+    parts = [f'<svg class="kb-neighbourhood" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{html.escape(page.title)} and the pages it is linked with">']
+    places: list[tuple[Page, float, float]] = []
+    for index, other in enumerate(neighbours):
+        angle = 2 * math.pi * index / len(neighbours) - math.pi / 2
+        places.append((other, cx + radius * 1.9 * math.cos(angle), cy + radius * math.sin(angle)))
+    for other, x, y in places:
+        outgoing = graph.has_edge(page.source, other.source)
+        kind = "out" if outgoing else "in"
+        parts.append(f'<line class="kb-edge kb-edge-{kind}" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>')
+    for other, x, y in places:
+        href = html.escape(relative_url(site.url(other), here))
+        label = other.title if len(other.title) <= 26 else other.title[:25] + "…"
+        parts.append(f'<a href="{href}"><title>{html.escape(other.title)}</title>'
+                     f'<circle class="kb-node" cx="{x:.1f}" cy="{y:.1f}" r="7"/>'
+                     f'<text x="{x:.1f}" y="{y + 20:.1f}" text-anchor="middle">{html.escape(label)}</text></a>')
+    parts.append(f'<circle class="kb-node kb-node-self" cx="{cx}" cy="{cy}" r="10"/>'
+                 f'<text class="kb-self" x="{cx}" y="{cy - 16}" text-anchor="middle">{html.escape(page.title)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def page_summary(page: Page) -> dict[str, Any]:
+    """Metadata a listing shows next to a page's link."""
+    meta = page.meta
+    return {key: meta.get(key) for key in ("source_trust_level", "confidence_score", "status")}

@@ -1,0 +1,41 @@
+"""Where pages end up on the site, and links between them."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+
+
+def page_url(doc_path: str, directory_urls: bool = True) -> str:
+    """The site URL of a page, relative to the site root: ``a/b.md`` -> ``a/b/``."""
+    stem = doc_path[:-3] if doc_path.endswith(".md") else doc_path
+    if posixpath.basename(stem) in ("index", "README"):
+        folder = posixpath.dirname(stem)
+        return f"{folder}/" if folder else ""
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative_url(target: str, source: str) -> str:
+    """A link from the page at URL ``source`` to URL ``target`` (both relative to the site root)."""
+    base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
+    if not base:
+        return target or "./"
+    relative = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+    if target.endswith("/") and not relative.endswith("/"):
+        relative += "/"
+    return "./" if relative == "./" or relative == "." else relative
+
+
+def md_link(label: str, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
+    """A Markdown link from one page to another, its label safe as text."""
+    target = posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
+    suffix = f"#{anchor}" if anchor else ""
+    return f"[{md_text(label)}](<{target}{suffix}>)"
+
+
+def md_text(text: str) -> str:
+    """Text that Markdown and HTML show as written: no tags, no emphasis, no links."""
+    escaped = html.escape(text, quote=False)
+    for char in "\\`*_[]{}<>|#":
+        escaped = escaped.replace(char, "\\" + char) if char not in "<>" else escaped
+    return escaped.replace("\n", " ")
