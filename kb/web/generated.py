@@ -14,6 +14,8 @@ from kb.names import slugify
 from kb.pages import Page
 from kb.web.urls import md_link, md_text
 
+# Generated listings stay out of the search index: a search should find topics, not lists of them.
+NOT_SEARCHED = "---\nsearch:\n  exclude: true\n---\n\n"
 GRAPH_PAGE = "concept-graph.md"
 LEDGER_PAGE = "verification-ledger.md"
 TAGS_PAGE = "tags/index.md"
@@ -53,7 +55,7 @@ def category_pages(pages: list[Page], authored: set[str]) -> dict[str, str]:
         if target in authored:
             continue
         children = sorted({f for f in folders if f and posixpath.dirname(f) == folder})
-        lines = [f"# {md_text(folder_title(folder))}", ""]
+        lines = [NOT_SEARCHED + f"# {md_text(folder_title(folder))}", ""]
         if children:
             lines += ["## Sections", ""]
             lines += [f"- {md_link(folder_title(c), target, c + '/index.md')}" for c in children] + [""]
@@ -75,12 +77,12 @@ def tag_pages(pages: list[Page]) -> dict[str, str]:
             if isinstance(tag, str) and tag.strip():
                 by_tag[tag.strip()].append(page)
     generated = {}
-    index = ["# Tags", "", '<div class="kb-tags" markdown="1">', ""]
+    index = [NOT_SEARCHED + "# Tags", "", '<div class="kb-tags" markdown="1">', ""]
     for tag in sorted(by_tag, key=str.casefold):
         target = tag_path(tag)
         members = sorted(by_tag[tag], key=lambda p: p.title.casefold())
         index.append(f"- {md_link(tag, TAGS_PAGE, target)} ({len(members)})")
-        lines = [f"# Tag: {md_text(tag)}", "", f"{len(members)} page{'s' if len(members) != 1 else ''} carry this tag.", ""]
+        lines = [NOT_SEARCHED + f"# Tag: {md_text(tag)}", "", f"{len(members)} page{'s' if len(members) != 1 else ''} carry this tag.", ""]
         lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p)}" for p in members]
         generated[target] = "\n".join(lines) + "\n"
     generated[TAGS_PAGE] = "\n".join([*index, "", "</div>", ""])
@@ -94,7 +96,7 @@ def tag_path(tag: str) -> str:
 def graph_page() -> str:
     """The concept-graph page: a canvas the graph script fills from kb-graph.json."""
     return "\n".join([
-        "---", "hide: [toc]", "---", "",
+        "---", "hide: [toc]", "search:", "  exclude: true", "---", "",
         "# Concept graph", "",
         "Every page is a node; every link between pages an edge (canonical and duplicate references are "
         "dashed). Drag to pan, scroll to zoom, hover a node to see its neighbours, click it to open the page.", "",

@@ -66,7 +66,7 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
     versions: dict[str, str] = next((i["provenance"] for i in data["items"]), {})
     computed_with = ", ".join(f"{k} {versions[k]}" for k in ("torch", "transformers", "python") if k in versions)
     lines = [
-        "---", "hide: [toc]", "---", "",
+        "---", "hide: [toc]", "search:", "  exclude: true", "---", "",
         "# Verification ledger", "",
         "Every number on this site that is computed, and every code block that is run, with what the "
         "page says and what the computation gave. A *stale* entry fails the build.", "",
