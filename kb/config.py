@@ -116,6 +116,8 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
         raise ConfigError([Diagnostic(name, line, column, "config.invalid", f"invalid YAML: {error.problem}")]) from None
     except (yaml.YAMLError, OSError, UnicodeDecodeError) as error:
         raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"cannot read {name}: {error}")]) from None
+    except RecursionError:  # PyYAML's pure-Python composer recurses once per level
+        raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"cannot read {name}: it nests too deep")]) from None
     if not isinstance(raw, dict):
         raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"{name} must be a mapping")])
     root = config_file.parent

@@ -63,7 +63,7 @@ def load_page(file: Path, content_dir: Path, root: Path, max_bytes: int, diags: 
         size = file.stat().st_size
         if size > max_bytes:
             diags.add(source, 1, 1, "page.too_large",
-                      f"page is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB (kb option max_page_bytes)")
+                      f"page is {_size(size)}; the limit is {_size(max_bytes)} (kb option max_page_bytes)")
             return None
         data = file.read_bytes()
     except OSError as error:
@@ -73,6 +73,11 @@ def load_page(file: Path, content_dir: Path, root: Path, max_bytes: int, diags: 
     if text is None:
         return None
     return parse_page(text, source, doc_path, diags)
+
+
+def _size(count: int) -> str:
+    """A file size as a person reads it: 10.0 MB, or 3,000 bytes (which 0.0 MB would hide)."""
+    return f"{count / 1e6:.1f} MB" if count >= 100_000 else f"{count:,} bytes"
 
 
 def decode(data: bytes, source: str, diags: Diagnostics) -> str | None:
