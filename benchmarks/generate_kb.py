@@ -40,11 +40,15 @@ changelog:
 """
 
 
-def page_text(i: int, n: int, rng: random.Random) -> str:
-    """One page: front matter, three sections, 6 to 10 links (8 on average) to other pages."""
+def page_text(i: int, n: int, rng: random.Random, figures: bool = False) -> str:
+    """One page: front matter, three sections, 6 to 10 links (8 on average) to other pages,
+    and with ``figures`` a verified figure (a dense layer whose width depends on the page)."""
     folder = f"c{i % 20:02d}"
     parts = [FRONT_MATTER.format(i=i, folder=folder, trust="ABCD"[i % 4], confidence=round(0.5 + (i % 50) / 100, 2))]
     parts.append(f"# Topic {i}\n\nA synthetic page for timing kb.\n")
+    if figures:
+        width = 64 + i
+        parts.append(f'A dense layer {width} → 256 holds {{{{ params("nn.Linear({width}, 256)", expect="{width * 256 + 256:,}") }}}} parameters.\n')
     links = []
     for k in range(rng.randint(6, 10)):
         j = (i + 1 + k) % n if k == 0 else rng.randrange(n)  # k == 0 keeps every page linked to
@@ -62,19 +66,25 @@ def page_text(i: int, n: int, rng: random.Random) -> str:
     return "\n".join(parts)
 
 
-def generate(target: Path, n: int, seed: int = 0) -> Path:
-    """Write a knowledge base of ``n`` pages under ``target``; return its mkdocs.yml."""
+MKDOCS_KB = "site_name: bench\ndocs_dir: content\ntheme:\n  name: material\nplugins:\n  - search\n  - kb\n"
+MKDOCS_PLAIN = "site_name: bench\ndocs_dir: content\ntheme:\n  name: material\nplugins:\n  - search\n"
+
+
+def generate(target: Path, n: int, seed: int = 0, figures: bool = False) -> Path:
+    """Write a knowledge base of ``n`` pages under ``target``; return its mkdocs.yml
+    (and a ``mkdocs-plain.yml`` without the kb plugin, for comparison)."""
     if target.exists():
         shutil.rmtree(target)
     (target / "content").mkdir(parents=True)
     (target / "site_config").mkdir()
     shutil.copy(ROOT / "site_config" / "schema.yml", target / "site_config" / "schema.yml")
-    (target / "mkdocs.yml").write_text("site_name: bench\ndocs_dir: content\nplugins:\n  - kb\n", encoding="utf-8")
+    (target / "mkdocs.yml").write_text(MKDOCS_KB, encoding="utf-8")
+    (target / "mkdocs-plain.yml").write_text(MKDOCS_PLAIN, encoding="utf-8")
     rng = random.Random(seed)
     for i in range(n):
         folder = target / "content" / f"c{i % 20:02d}"
         folder.mkdir(exist_ok=True)
-        (folder / f"topic-{i}.md").write_text(page_text(i, n, rng), encoding="utf-8")
+        (folder / f"topic-{i}.md").write_text(page_text(i, n, rng, figures), encoding="utf-8")
     return target / "mkdocs.yml"
 
 

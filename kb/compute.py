@@ -55,7 +55,7 @@ class _Figures:
         self.computed = computed
         self.worker: Worker | None = None
         self.manifest: dict[str, Any] = {"figures": {}, "models": {}}
-        self.macros_error: str | None = None
+        self.macros_error: dict[str, Any] | None = None
 
     def start(self) -> None:
         """Start the worker if it is not running, and learn the registry from it."""
@@ -84,12 +84,13 @@ def compute(pages: list[Page], options: ComputeOptions, diags: Diagnostics) -> C
     env = computed.environment
     worker = _Figures(options, computed)
     try:
-        has_figures = any(page.expressions for page in pages)
-        manifest = _manifest(cache, env, worker, diags) if has_figures else {"figures": {}, "models": {}}
+        needs_manifest = any(page.expressions or page.quantities for page in pages)
+        manifest = _manifest(cache, env, worker, diags) if needs_manifest else {"figures": {}, "models": {}}
         for page in pages:
             computed.figures.extend(figmod.read_figures(page, manifest, diags))
             computed.blocks.extend(blockmod.page_blocks(page))
-        readable = [f for f in computed.figures if f.call is not None and f.error is None]
+            figmod.report_unaccounted(page, manifest, diags)
+        readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state != "cited"]
         pending = [f for f in readable if not _from_cache(f, cache, env)]
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
         stale_pages = [p for p in exec_pages if not _blocks_from_cache(p, computed.blocks, cache, env)]
@@ -123,12 +124,13 @@ def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagno
         return cached
     try:
         worker.start()
-    except WorkerFailure as failure:
-        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"the worker that imports macros/ {failure}")
+    except WorkerFailure as dead:
+        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"the worker that imports macros/ {dead}")
         return {"figures": {}, "models": {}}
     manifest = {**worker.manifest}
-    if worker.macros_error:
-        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"macros/ cannot be imported: {worker.macros_error}")
+    failure = worker.macros_error
+    if failure:
+        diags.add(failure["path"], failure["line"], 1, "macros.failed", f"macros/ cannot be imported: {failure['message']}")
     else:
         cache.put(key, manifest)
     return manifest

@@ -68,6 +68,8 @@ CODES: dict[str, Code] = _codes(
     ("figure.syntax", E, "a {{ ... }} is not one call of a figure function"),
     ("figure.sandbox", E, "a {{ ... }} reaches for something the sandbox refuses"),
     ("figure.unknown", E, "a figure names a function or model that is not registered"),
+    ("figure.citation", E, "a cited fact names a source that is not in the page's raw_sources"),
+    ("figure.unaccounted", W, "a quantity in prose is neither a figure nor a cited fact"),
     ("figure.pin", E, "a pin (expect=...) cannot be read or does not fit the figure's unit"),
     ("block.stale", E, "an executed block's output differs from its pinned output"),
     ("block.failed", E, "an executed block raised, crashed or ran past its timeout"),

@@ -7,6 +7,7 @@ cache keeps, so a check with nothing changed never starts a worker.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,10 @@ from kb.sandbox import Call, ExpressionError, read_call
 
 # Keyword arguments that belong to kb, not to the figure function.
 PIN_ARGUMENT = "expect"
+# A fact that cannot be computed (a rumoured size, a paper's training budget), stated with its source.
+CITED = "cited"
+# Model names shaped like sizes: "8x7B", "8x22B".
+_MOE_NAME = r"\d+x\d+(?:\.\d+)?[KMBT]\b"
 
 
 @dataclass
@@ -30,12 +35,15 @@ class Figure:
     unit: str = "number"
     value: int | float | None = None
     error: str | None = None
-    state: str = "failed"  # verified, stale, unpinned or failed
+    state: str = "failed"  # verified, stale, unpinned, failed, or cited (not computed)
+    source: str | None = None  # for a cited fact: where it comes from
     provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
     def display(self) -> str:
         """What the page shows: the pin when it holds, else the computed value in the pin's style."""
+        if self.state == "cited" and self.call is not None:
+            return str(self.call.args[0])
         if self.value is None:
             return "?"
         if self.pin is not None:
@@ -72,9 +80,11 @@ def _read(figure: Figure, functions: dict[str, Any], models: dict[str, Any]) -> 
     if not expression.closed:
         return "figure.syntax", "{{ is not closed by }} on the same line"
     try:
-        call = read_call(expression.text, functions)
+        call = read_call(expression.text, [*functions, CITED])
     except ExpressionError as error:
         return error.code, str(error)
+    if call.function == CITED:
+        return _read_cited(figure, call)
     spec = functions[call.function]
     figure.unit = spec["unit"]
     expect = call.kwarg(PIN_ARGUMENT)
@@ -96,6 +106,53 @@ def _read(figure: Figure, functions: dict[str, Any], models: dict[str, Any]) -> 
             hint = f'; did you mean "{close[0]}"?' if close else ""
             return "figure.unknown", f'{figure.call.text()}: no model "{name}" is registered{hint}'
     return None
+
+
+def _read_cited(figure: Figure, call: Call) -> tuple[str, str] | None:
+    """``cited("1.8T", source="...")``: a stated fact whose source must be in the page's raw_sources."""
+    figure.call = call
+    value = call.args[0] if len(call.args) == 1 else None
+    source = call.kwarg("source")
+    extra = [k for k, _ in call.kwargs if k != "source"]
+    if not isinstance(value, str) or not value.strip() or not isinstance(source, str) or not source.strip() or extra:
+        return "figure.syntax", 'write a cited fact as cited("1.8T", source="...") with the source named in raw_sources'
+    sources = figure.page.meta.get("raw_sources")
+    if not _names_source(sources if isinstance(sources, list) else [], source):
+        return "figure.citation", f'{call.text()}: "{source}" is not among this page\'s raw_sources'
+    figure.state, figure.source = "cited", source
+    return None
+
+
+def _names_source(sources: list[Any], source: str) -> bool:
+    """A source is named by a raw_sources entry's id, or found in its text (case folded)."""
+    wanted = source.strip().casefold()
+    for entry in sources:
+        if isinstance(entry, dict):
+            if str(entry.get("id", "")).casefold() == wanted:
+                return True
+            entry = " ".join(str(v) for v in entry.values())
+        if isinstance(entry, str) and wanted in entry.casefold():
+            return True
+    return False
+
+
+def report_unaccounted(page: Page, manifest: dict[str, Any], diags: Diagnostics) -> None:
+    """Warn about quantities in prose (175B, 16 GB, 12%) that are neither a figure nor a cited fact.
+
+    Model names are not quantities: the names the registry gives its models
+    ("Llama 3.1 405B") and names shaped like "8x7B" are skipped."""
+    if not page.quantities:
+        return
+    names = [n for m in manifest.get("models", {}).values() for n in m.get("names", [])]
+    pattern = re.compile("|".join([*(re.escape(n) for n in sorted(names, key=len, reverse=True)), _MOE_NAME]))
+    for quantity in page.quantities:
+        start = quantity.column - 1
+        end = start + len(quantity.text)
+        if any(m.start() <= start and end <= m.end() for m in pattern.finditer(quantity.prose)):
+            continue
+        diags.add(page.source, quantity.line, quantity.column, "figure.unaccounted",
+                  f'"{quantity.text}" is a quantity that is neither a figure nor a cited fact; compute it with a figure '
+                  f'or write {{{{ cited("{quantity.text.strip()}", source="...") }}}}')
 
 
 def _unit_mismatch(pin: pins.Pin, unit: str) -> str | None:

@@ -143,4 +143,5 @@ def parse_page(text: str, source: SourcePath, doc_path: DocPath, diags: Diagnost
     scan = markdown.scan(lines[body_line - 1 :], first_line=body_line)
     page.headings, page.links, page.code_blocks = scan.headings, scan.links, scan.code_blocks
     page.expressions = scan.expressions
+    page.quantities = scan.quantities
     return page

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kb.names import slugify
-from kb.pages import CodeBlock, Expression, Heading, Link
+from kb.pages import CodeBlock, Expression, Heading, Link, Quantity
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the closing #s are cut by _atx_text
@@ -25,7 +25,7 @@ _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
-_INLINE_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
+_INLINE_MARKUP = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Scan:
     links: list[Link] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
     expressions: list[Expression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
 
 
 def scan(lines: list[str], first_line: int = 1) -> Scan:
@@ -93,6 +94,8 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         _find_links(text, number, result.links)
         if "{{" in text:
             _find_expressions(text, line, number, result.expressions)
+        if any(c.isdigit() for c in text):
+            _find_quantities(text, number, result.quantities)
         previous_blank = blank
     if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
         char, length, info, start, _ = fence
@@ -207,6 +210,23 @@ def _find_expressions(text: str, original: str, number: int, found: list[Express
             return
         found.append(Expression(original[start + 2 : end].strip(), number, start + 1))
         start = text.find("{{", end + 2)
+
+
+# A number with a magnitude or a unit: 175B, 1.8 trillion, 16 GB, 12%, 3.14e23 FLOPs, 10^23.
+_QUANTITY = re.compile(
+    r"(?<![\w.])[~≈]?\d[\d,]*(?:\.\d+)?(?:"
+    r"\s?(?:[KMBT]|[KMGTP]i?B|bytes?|%|[KMGTPEZ]?FLOP[Ss]?)(?![\w])"
+    r"|\s(?:thousand|million|billion|trillion)s?\b"
+    r"|(?:\s?[×x]\s?10\^?[-+]?\d+|[eE][-+]?\d+)(?:\s?[KMGTPEZ]?FLOP[Ss]?)?(?![\w]))"
+)
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\]\([^)]*\)|<[^>]+>|https?://\S+")
+
+
+def _find_quantities(text: str, number: int, found: list[Quantity]) -> None:
+    """Numbers with a magnitude or unit in prose, outside figures, link targets, tags and URLs."""
+    prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    for match in _QUANTITY.finditer(prose):
+        found.append(Quantity(match.group(), number, match.start() + 1, prose))
 
 
 def _add_markdown_link(url: str, label: str, raw: str, line: int, column: int, links: list[Link]) -> None:

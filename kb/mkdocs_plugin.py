@@ -28,7 +28,7 @@ from kb.diagnostics import Diagnostic, Severity
 from kb.web import assets, generated
 from kb.web.graphdata import graph_json
 from kb.web.ledger import ledger, ledger_json, ledger_page
-from kb.web.topic import SiteIndex, render_topic
+from kb.web.topic import SiteIndex, insert_after_headings, page_extras, render_topic
 from kb.web.urls import page_url
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -123,7 +123,7 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         assert self.result is not None and self.site is not None
-        kb_page = next((p for p in self.result.pages if p.doc_path == page.file.src_uri), None)
+        kb_page = self.site.by_doc_path.get(page.file.src_uri)
         if kb_page is None or not kb_page.usable:
             return markdown
         # Material reads some front-matter keys itself (status shows an icon in the navigation);
@@ -131,6 +131,14 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         page.meta.clear()
         page.meta["title"] = html.escape(kb_page.title)
         return render_topic(kb_page, self.site)
+
+    def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
+        """Add backlinks, changelog and neighbourhood after the search plugin has indexed the page."""
+        assert self.site is not None
+        kb_page = self.site.by_doc_path.get(page.file.src_uri)
+        if kb_page is not None and kb_page.usable and page.content is not None:
+            page.content = insert_after_headings(page.content, page_extras(kb_page, self.site))
+        return context
 
 
 def _stale_first(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -40,6 +40,16 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A number with a magnitude or unit written in prose ("175B", "16 GB", "12%"), and its line's prose."""
+
+    text: str
+    line: int
+    column: int
+    prose: str  # the line with code, figures and link targets blanked
+
+
+@dataclass(frozen=True)
 class Expression:
     """A ``{{ ... }}`` written in prose: the text between the braces and where ``{{`` stands."""
 
@@ -95,6 +105,7 @@ class Page:
     links: list[Link] = field(default_factory=list)
     code_blocks: list[CodeBlock] = field(default_factory=list)
     expressions: list[Expression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
     usable: bool = True  # False when front matter is broken beyond checking
 
     @property

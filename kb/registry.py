@@ -45,6 +45,7 @@ class ModelSpec:
     build: Callable[[], nn.Module]
     source: str
     description: str
+    names: tuple[str, ...] = ()  # how prose names the model ("Llama 3.1 405B"): not quantities
 
 
 @dataclass(frozen=True)
@@ -67,15 +68,19 @@ class Registry:
     figures: dict[str, FigureSpec] = field(default_factory=dict)
     _built: dict[str, nn.Module] = field(default_factory=dict)
 
-    def model(self, name: str | None = None, *, source: str = "", description: str = "") -> Callable[[Callable[[], nn.Module]], Callable[[], nn.Module]]:
-        """Register a function that returns an ``nn.Module`` under ``name`` (default: the function's name)."""
+    def model(self, name: str | None = None, *, source: str = "", description: str = "",
+              names: tuple[str, ...] | list[str] = ()) -> Callable[[Callable[[], nn.Module]], Callable[[], nn.Module]]:
+        """Register a function that returns an ``nn.Module`` under ``name`` (default: the function's name).
+
+        ``names`` are how pages write the model's name ("Llama 3.1 405B", "Mixtral 8x7B"): the
+        check for unaccounted quantities does not take the "405B" of such a name for a size."""
 
         def register(build: Callable[[], nn.Module]) -> Callable[[], nn.Module]:
             key = name or build.__name__
             if key in self.models:
                 raise RegistryError(f"model {key} is registered twice")
             doc = description or (inspect.getdoc(build) or "").split("\n")[0]
-            self.models[key] = ModelSpec(key, build, source, doc)
+            self.models[key] = ModelSpec(key, build, source, doc, tuple(names))
             return build
 
         return register
@@ -143,7 +148,8 @@ class Registry:
         return {
             "figures": {k: {"unit": f.unit, "takes_model": f.takes_model, "parameters": list(f.parameters),
                             "description": f.description} for k, f in sorted(self.figures.items())},
-            "models": {k: {"source": m.source, "description": m.description} for k, m in sorted(self.models.items())},
+            "models": {k: {"source": m.source, "description": m.description, "names": list(m.names)}
+                       for k, m in sorted(self.models.items())},
         }
 
 

@@ -21,6 +21,7 @@ STATE_WORDS = {
     "stale": "STALE: the computed value does not satisfy the page's pin",
     "unpinned": "computed, not pinned",
     "failed": "could not be computed",
+    "cited": "cited, not computed",
 }
 
 
@@ -28,6 +29,8 @@ def provenance_text(figure: Figure) -> str:
     """One line for a tooltip: what was computed, the value, the verdict and the library versions."""
     if figure.call is None:
         return f"{{{{ {figure.expression.text} }}}}: {figure.error or 'not a figure'}"
+    if figure.state == "cited":
+        return f"A cited fact, not computed · source: {figure.source}"
     parts = [f"{figure.call.text()} = {pins.exact(figure.value) if figure.value is not None else '?'}"]
     if figure.pin is not None:
         parts.append(f"page says {figure.pin.text}")

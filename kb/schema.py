@@ -108,7 +108,8 @@ def load_schema(path: Path, shown_as: str) -> tuple[Schema | None, list[Diagnost
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        return None, [Diagnostic(shown_as, 1, 1, "config.schema", f"cannot read the schema: {error}")]
+        reason = "it does not exist" if isinstance(error, FileNotFoundError) else getattr(error, "strerror", None) or str(error)
+        return None, [Diagnostic(shown_as, 1, 1, "config.schema", f"cannot read the schema: {reason}")]
     located = yamlpos.parse(text)
     problems = [Diagnostic(shown_as, p.line, p.column, "config.schema", p.message) for p in located.problems]
     if problems:

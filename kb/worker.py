@@ -8,7 +8,7 @@ allocates without bound takes down only this process.
 
 Requests and replies (one JSON object per line):
 
-- ``{"op": "hello"}`` -> ``{"ok": true, "manifest": ..., "macros_error": null | str}``
+- ``{"op": "hello"}`` -> ``{"ok": true, "manifest": ..., "macros_error": null | {"path", "line", "message"}}``
 - ``{"op": "figure", "function": f, "args": [...], "kwargs": {...}}`` -> ``{"ok": true, "value": v}``
 - ``{"op": "exec", "code": c, "path": p, "line": n}`` -> ``{"ok": true, "stdout": s}`` or
   ``{"ok": false, "stdout": s, "error": e, "line": n}``
@@ -58,8 +58,9 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _load_registry(root: Path) -> str | None:
-    """Import kb's built-in figures, then the knowledge base's macros; return the macros' failure, if any."""
+def _load_registry(root: Path) -> dict[str, Any] | None:
+    """Import kb's built-in figures, then the knowledge base's macros; return where and why
+    the macros failed, if they did: ``{"path": "macros/x.py", "line": 3, "message": "..."}``."""
     import kb.builtin_figures  # noqa: F401  (registers the built-ins)
 
     if not (root / "macros" / "__init__.py").is_file():
@@ -67,8 +68,29 @@ def _load_registry(root: Path) -> str | None:
     try:
         import macros  # noqa: F401
     except BaseException as error:  # anything the authors' code raises, even SystemExit
-        return _describe(error, str(root / "macros"))
+        return _macros_failure(error, root)
     return None
+
+
+def _macros_failure(error: BaseException, root: Path) -> dict[str, Any]:
+    """The innermost place in macros/ that the failure passes through, and a one-line reason."""
+    folder = str((root / "macros").resolve())
+    place: tuple[str, int] = (str(root / "macros" / "__init__.py"), 1)
+    if isinstance(error, SyntaxError) and error.filename:
+        place = (error.filename, error.lineno or 1)
+    else:
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if str(Path(f.filename).resolve()).startswith(folder)]
+        if frames:
+            place = (frames[-1].filename, frames[-1].lineno or 1)
+    try:
+        shown = Path(place[0]).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        shown = "macros/__init__.py"
+    if isinstance(error, SyntaxError):
+        message = f"SyntaxError: {error.msg}"
+    else:
+        message = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
+    return {"path": shown, "line": place[1], "message": message}
 
 
 def _build_model() -> Any:

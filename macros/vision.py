@@ -8,7 +8,7 @@ from torch import nn
 from kb.registry import model
 
 
-@model("lenet5", source="LeCun et al. 1998, as commonly written in PyTorch: two 5x5 convolutions "
+@model("lenet5", names=["LeNet-5"], source="LeCun et al. 1998, as commonly written in PyTorch: two 5x5 convolutions "
        "(6 and 16 channels) and dense layers 400-120-84-10 with biases; the 1998 paper's C3 and "
        "RBF output layer differ, which is why the paper gives about 60,000")
 def lenet5() -> nn.Module:
@@ -23,7 +23,7 @@ def lenet5() -> nn.Module:
     )
 
 
-@model("alexnet", source="Krizhevsky et al. 2012; layout of torchvision.models.alexnet (one-GPU variant)")
+@model("alexnet", names=["AlexNet"], source="Krizhevsky et al. 2012; layout of torchvision.models.alexnet (one-GPU variant)")
 def alexnet() -> nn.Module:
     """AlexNet as torchvision builds it."""
     return nn.Sequential(
@@ -42,7 +42,7 @@ def alexnet() -> nn.Module:
 _VGG16: list[int | str] = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
 
 
-@model("vgg16", source="Simonyan and Zisserman 2014, configuration D; layout of torchvision.models.vgg16 (no batch norm)")
+@model("vgg16", names=["VGG-16"], source="Simonyan and Zisserman 2014, configuration D; layout of torchvision.models.vgg16 (no batch norm)")
 def vgg16() -> nn.Module:
     """VGG-16 as torchvision builds it."""
     layers: list[nn.Module] = []
@@ -104,7 +104,7 @@ def _resnet(blocks: list[int]) -> nn.Module:
     )
 
 
-@model("resnet50", source="He et al. 2015; layout of torchvision.models.resnet50 (bottleneck blocks 3-4-6-3)")
+@model("resnet50", names=["ResNet-50"], source="He et al. 2015; layout of torchvision.models.resnet50 (bottleneck blocks 3-4-6-3)")
 def resnet50() -> nn.Module:
     """ResNet-50 as torchvision builds it."""
     return _resnet([3, 4, 6, 3])

@@ -112,3 +112,37 @@ def test_the_sandbox_exposes_only_figure_functions(escape: str) -> None:
     with pytest.raises(ExpressionError) as refused:
         read_call(escape, ["params"])
     assert refused.value.code in ("figure.sandbox", "figure.unknown")
+
+
+def test_a_broken_macros_module_is_reported_at_its_line(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", 'x {{ params("nn.Linear(2, 2)") }}\n'),
+                     "macros/__init__.py": "from macros import zoo  # noqa\n",
+                     "macros/zoo.py": "import torch\n\ndef broken(:\n    pass\n",
+                     "macros/other.py": ""}, mkdocs=QUIET)
+    assert run_kb(root, "check").lines == [
+        "macros/zoo.py:3:1: error[macros.failed]: macros/ cannot be imported: SyntaxError: invalid syntax"]
+    (root / "macros/zoo.py").write_text("import torch\n\nraise ValueError('no such layer')\n")
+    assert run_kb(root, "check").lines == [
+        "macros/zoo.py:3:1: error[macros.failed]: macros/ cannot be imported: ValueError: no such layer"]
+
+
+def test_cited_facts_need_their_source_and_bare_quantities_are_warned_about(kb) -> None:  # type: ignore[no-untyped-def]
+    body = (
+        "GPT-4 is rumoured at {{ cited(\"~1.8T\", source=\"SemiAnalysis\") }} parameters; "
+        "{{ cited(\"25\", source=\"nowhere\") }}.\n"
+        "GPT-3 has 175B parameters and Llama 3.1 405B needs 810 GB; Mixtral 8x7B routes to 2 of 8 experts.\n"
+        "`175B` in code and {{ params(\"nn.Linear(2, 2)\", expect=\"6\") }} are fine; so are 2020 and 768 × 3072.\n"
+        "| Model | Size |\n|---|---|\n| BERT-Base | 110 million |\n"
+    )
+    extra = 'raw_sources:\n  - "SemiAnalysis (2023), GPT-4 architecture, unofficial estimate"\n'
+    root = with_macros(kb({"content/a.md": page("a", "A", body, extra)}, mkdocs=QUIET))
+    run = run_kb(root, "check")
+    assert run.lines == [
+        'content/a.md:7:78: error[figure.citation]: cited("25", source="nowhere"): "nowhere" is not among this page\'s raw_sources',
+        'content/a.md:8:11: warning[figure.unaccounted]: "175B" is a quantity that is neither a figure nor a cited fact; '
+        'compute it with a figure or write {{ cited("175B", source="...") }}',
+        'content/a.md:8:52: warning[figure.unaccounted]: "810 GB" is a quantity that is neither a figure nor a cited fact; '
+        'compute it with a figure or write {{ cited("810 GB", source="...") }}',
+        'content/a.md:12:15: warning[figure.unaccounted]: "110 million" is a quantity that is neither a figure nor a cited '
+        'fact; compute it with a figure or write {{ cited("110 million", source="...") }}',
+    ]

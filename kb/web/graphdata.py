@@ -10,7 +10,7 @@ import networkx as nx
 
 from kb.pages import Page
 
-EXACT_LAYOUT_LIMIT = 1500  # a force layout above this size costs the build more than it helps
+EXACT_LAYOUT_LIMIT = 499  # networkx lays out larger graphs with scipy, which kb does not need otherwise
 
 
 def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str]) -> str:

@@ -22,13 +22,19 @@ def ledger(computed: Computed | None) -> dict[str, Any]:
     items: list[dict[str, Any]] = []
     env = computed.environment if computed else {}
     versions: dict[str, str] = {k: env[k] for k in ("torch", "transformers", "python") if k in env}
+    cited = []
     for figure in computed.figures if computed else []:
-        items.append(_figure_item(figure, versions))
+        if figure.state == "cited" and figure.call is not None:
+            cited.append({"page": figure.page.source, "line": figure.expression.line, "column": figure.expression.column,
+                          "value": str(figure.call.args[0]), "source": figure.source})
+        else:
+            items.append(_figure_item(figure, versions))
     for block in computed.blocks if computed else []:
         items.append(_block_item(block, versions))
     items.sort(key=lambda i: (i["page"], i["line"], i["column"]))
     summary = {state: sum(1 for i in items if i["state"] == state) for state in STATES}
-    return {"summary": summary, "items": items}
+    cited.sort(key=lambda i: (i["page"], i["line"], i["column"]))
+    return {"summary": summary, "items": items, "cited": cited}
 
 
 def _figure_item(figure: Figure, versions: dict[str, str]) -> dict[str, Any]:
@@ -100,6 +106,17 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             f"<td>{html.escape(provenance)}</td></tr>"
         )
     lines += ["</tbody></table>", ""]
+    if data.get("cited"):
+        lines += ["## Cited facts", "",
+                  "Numbers that no model can compute (a rumoured size, a date), stated with their source.", "",
+                  '<table class="kb-ledger" data-kb-sortable><thead><tr><th>Page</th><th>Line</th><th>Fact</th>'
+                  "<th>Source</th></tr></thead><tbody>"]
+        for item in data["cited"]:
+            title, url = page_urls.get(item["page"], (item["page"], ""))
+            lines.append(f'<tr><td><a href="{html.escape(relative_url(url, here))}">{html.escape(title)}</a></td>'
+                         f'<td data-sort="{item["line"]:08d}">{item["line"]}</td><td>{html.escape(item["value"])}</td>'
+                         f"<td>{html.escape(item['source'] or '')}</td></tr>")
+        lines += ["</tbody></table>", ""]
     return "\n".join(lines)
 
 

@@ -36,12 +36,16 @@ class SiteIndex:
     result: CheckResult
     directory_urls: bool = True
     edges_by_link: dict[tuple[str, int, int], Edge] = field(default_factory=dict)
+    by_source: dict[str, Page] = field(default_factory=dict)
+    by_doc_path: dict[str, Page] = field(default_factory=dict)
     figures_by_page: dict[str, list[Figure]] = field(default_factory=dict)
     blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, result: CheckResult, directory_urls: bool = True) -> SiteIndex:
         index = cls(result, directory_urls)
+        index.by_source = {p.source: p for p in result.pages}
+        index.by_doc_path = {p.doc_path: p for p in result.pages}
         for edge in result.edges:
             index.edges_by_link[(edge.source.source, edge.link.line, edge.link.column)] = edge
         computed = result.computed
@@ -53,6 +57,12 @@ class SiteIndex:
 
     def url(self, page: Page) -> str:
         return page_url(page.doc_path, self.directory_urls)
+
+
+# Sections filled in after Markdown has run (see ``page_extras``): they are plain HTML,
+# cost Markdown nothing, and stay out of the search index.
+CHANGELOG_ID, BACKLINKS_ID, NEIGHBOURHOOD_ID = "kb-changelog", "kb-backlinks", "kb-neighbourhood"
+_CHANGELOG_HEADING = re.compile(r"^##\s+(?:\S+\s+)?changelog\s*$", re.IGNORECASE)
 
 
 def render_topic(page: Page, site: SiteIndex) -> str:
@@ -68,9 +78,33 @@ def render_topic(page: Page, site: SiteIndex) -> str:
         body = [*body[:at], "", *header, *body[at:]]
     else:
         body = [f"# {md_text(page.title)}", "", *header, *body]
-    body = _insert_changelog(page, body)
-    body += ["", *_backlinks(page, site), *_neighbourhood(page, site)]
+    body = _mark_changelog(page, body)
+    body += ["", f"## Linked from {{#{BACKLINKS_ID}}}", ""]
+    if _neighbours(page, site):
+        body += [f"## Neighbourhood {{#{NEIGHBOURHOOD_ID}}}", ""]
     return "\n".join(body) + "\n"
+
+
+def page_extras(page: Page, site: SiteIndex) -> dict[str, str]:
+    """HTML to place right after the headings ``render_topic`` marked, by heading id."""
+    extras = {BACKLINKS_ID: _backlinks_html(page, site)}
+    changelog = _changelog_html(page)
+    if changelog:
+        extras[CHANGELOG_ID] = changelog
+    neighbours = _neighbours(page, site)
+    if neighbours:
+        extras[NEIGHBOURHOOD_ID] = neighbourhood_svg(page, neighbours, site)
+    return extras
+
+
+def insert_after_headings(content: str, extras: dict[str, str]) -> str:
+    """Put each piece of HTML right after the heading with its id."""
+    for anchor, extra in extras.items():
+        at = content.find(f'id="{anchor}"')
+        end = content.find("</h2>", at) if at >= 0 else -1
+        if end >= 0:
+            content = content[: end + 5] + "\n" + extra + content[end + 5 :]
+    return content
 
 
 def header_html(page: Page, site: SiteIndex) -> str:
@@ -101,7 +135,7 @@ def header_html(page: Page, site: SiteIndex) -> str:
 def _verification_badge(page: Page, site: SiteIndex) -> str:
     figures = site.figures_by_page.get(page.source, [])
     blocks = site.blocks_by_page.get(page.source, [])
-    states = [f.state for f in figures] + [b.state for b in blocks]
+    states = [f.state for f in figures if f.state != "cited"] + [b.state for b in blocks]
     declared = page.meta.get("verification_status")
     declared_text = f"; declared {declared}" if isinstance(declared, str) else ""
     if not states:
@@ -206,45 +240,48 @@ def _pinned_output_html(block: Block) -> str:
             f"<pre>{html.escape(block.expected.content)}</pre></details>")
 
 
-def _insert_changelog(page: Page, body: list[str]) -> list[str]:
+def _mark_changelog(page: Page, body: list[str]) -> list[str]:
+    """Give the page's Changelog heading kb's id (adding the heading if the page has none);
+    the table comes from the front matter, so what the heading held is dropped unless it is prose."""
     entries = page.meta.get("changelog")
     if not isinstance(entries, list) or not entries:
         return body
-    rows = ["| Date | Change |", "| --- | --- |"]
+    for index, line in enumerate(body):
+        if _CHANGELOG_HEADING.match(line.strip()):
+            return [*body[:index], f"{line.rstrip()} {{#{CHANGELOG_ID}}}", *body[index + 1 :]]
+    return [*body, "", f"## Changelog {{#{CHANGELOG_ID}}}", ""]
+
+
+def _changelog_html(page: Page) -> str:
+    entries = page.meta.get("changelog")
+    if not isinstance(entries, list) or not entries:
+        return ""
+    rows = []
     for entry in entries:
         if isinstance(entry, dict):
             date = entry.get("date")
             shown = date.isoformat() if isinstance(date, dt.date) else str(date or "")
-            rows.append(f"| {md_text(shown)} | {md_text(str(entry.get('change', '')))} |")
-    table = ["", '<div class="kb-changelog" markdown="1">', "", *rows, "", "</div>", ""]
-    for index, line in enumerate(body):
-        if re.match(r"^##\s+(?:.*\s)?changelog\s*$", line.strip(), re.IGNORECASE):
-            end = next((i for i in range(index + 1, len(body)) if body[i].startswith("#")), len(body))
-            kept = [line for line in body[index + 1 : end] if line.strip() and not line.strip().startswith("<!--")]
-            return body[: index + 1] + table + kept + body[end:]
-    return [*body, "", "## Changelog", *table]
+            rows.append(f"<tr><td>{html.escape(shown)}</td><td>{html.escape(str(entry.get('change', '')))}</td></tr>")
+    return ('<table class="kb-changelog"><thead><tr><th>Date</th><th>Change</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
 
 
-def _backlinks(page: Page, site: SiteIndex) -> list[str]:
-    sources = backlinks(site.result.graph, page)
-    by_source: dict[str, Page] = {p.source: p for p in site.result.pages}
-    lines = ["## Linked from", ""]
+def _backlinks_html(page: Page, site: SiteIndex) -> str:
+    by_source: dict[str, Page] = site.by_source
+    sources = [by_source[s] for s in backlinks(site.result.graph, page) if s in by_source]
     if not sources:
-        return [*lines, '<p class="kb-backlinks kb-none">No page links here yet.</p>', ""]
-    lines.append('<div class="kb-backlinks" markdown="1">')
-    lines.append("")
-    lines += [f"- {md_link(by_source[s].title, page.doc_path, by_source[s].doc_path)}" for s in sources if s in by_source]
-    return [*lines, "", "</div>", ""]
+        return '<p class="kb-backlinks kb-none">No page links here yet.</p>'
+    here = site.url(page)
+    items = "".join(f'<li><a href="{html.escape(relative_url(site.url(p), here))}">{html.escape(p.title)}</a></li>'
+                    for p in sorted(sources, key=lambda p: p.title.casefold()))
+    return f'<ul class="kb-backlinks">{items}</ul>'
 
 
-def _neighbourhood(page: Page, site: SiteIndex, limit: int = 16) -> list[str]:
+def _neighbours(page: Page, site: SiteIndex, limit: int = 16) -> list[Page]:
     graph = site.result.graph
-    by_source = {p.source: p for p in site.result.pages}
-    neighbours = sorted(set(graph.successors(page.source)) | set(graph.predecessors(page.source)) - {page.source},
-                        key=lambda n: (-graph.degree(n), n))[:limit]
-    if not neighbours:
-        return []
-    return ["## Neighbourhood", "", neighbourhood_svg(page, [by_source[n] for n in neighbours if n in by_source], site), ""]
+    nodes = (set(graph.successors(page.source)) | set(graph.predecessors(page.source))) - {page.source}
+    ranked = sorted(nodes, key=lambda n: (-graph.degree(n), n))[:limit]
+    return [site.by_source[n] for n in ranked if n in site.by_source]
 
 
 def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> str:
