@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from kb.diagnostics import Diagnostics
 from kb.names import exact, fold, slugify
 from kb.pages import DocPath, Heading, Link, Page
+from kb.sitepaths import generated_paths
 
 # Wikilinks to these name files (![[diagram.png]], [[paper.pdf]]), not pages.
 ATTACHMENT_TYPES = frozenset({
@@ -47,6 +48,8 @@ class NameIndex:
     """Every name of every page, exact and folded, for lookups in O(1)."""
 
     def __init__(self, pages: list[Page], attachments: set[str] | None = None) -> None:
+        tags = [t for p in pages for t in (p.meta.get("tags") or []) if isinstance(t, str)] if pages else []
+        self.generated = generated_paths((p.doc_path for p in pages), tags)
         # Obsidian finds an attachment by its path or, anywhere in the vault, by its file name
         self.attachments = set(attachments or ())
         self.attachment_names = {posixpath.basename(a) for a in self.attachments}
@@ -145,6 +148,8 @@ def _resolve_markdown(page: Page, link: Link, index: NameIndex, diags: Diagnosti
     found: Page | None = index.by_doc_path.get(DocPath(path))
     if found is not None:
         return found
+    if path in index.generated:
+        return None  # a page the site generates (the graph, the ledger, a tag or category index)
     shown = f"[{link.label or ''}]({link.target})"
     if path.startswith("../") or path == "..":
         diags.add(page.source, link.line, link.column, "link.unresolved", f"{shown} points outside the content folder")

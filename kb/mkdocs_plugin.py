@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
+from kb import sitepaths
 from kb.check import CheckResult, run_check
 from kb.config import OPTIONS, KbConfig, load_config
 from kb.diagnostics import Diagnostic, Severity
@@ -93,12 +94,12 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         extra: dict[str, str] = {}
         extra.update(generated.category_pages(pages, authored))
         extra.update(generated.tag_pages(pages))
-        extra[generated.GRAPH_PAGE] = generated.graph_page()
+        extra[sitepaths.GRAPH_PAGE] = generated.graph_page()
         urls: dict[str, str] = {p.source: site.url(p) for p in result.pages}
         titles: dict[str, tuple[str, str]] = {p.source: (p.title, site.url(p)) for p in result.pages}
         data = ledger(result.computed)
-        ledger_url = page_url(generated.LEDGER_PAGE, config.use_directory_urls)
-        extra[generated.LEDGER_PAGE] = ledger_page(data, titles, ledger_url)
+        ledger_url = page_url(sitepaths.LEDGER_PAGE, config.use_directory_urls)
+        extra[sitepaths.LEDGER_PAGE] = ledger_page(data, titles, ledger_url)
         for src_uri, content in sorted(extra.items()):
             if src_uri in authored:
                 log.info("kb: %s is written by hand; the generated one is not used", src_uri)

@@ -10,15 +10,12 @@ import posixpath
 from collections import defaultdict
 from typing import Any
 
-from kb.names import slugify
 from kb.pages import Page
+from kb.sitepaths import GRAPH_PAGE, LEDGER_PAGE, TAGS_PAGE, tag_path
 from kb.web.urls import md_link, md_text
 
 # Generated listings stay out of the search index: a search should find topics, not lists of them.
 NOT_SEARCHED = "---\nsearch:\n  exclude: true\n---\n\n"
-GRAPH_PAGE = "concept-graph.md"
-LEDGER_PAGE = "verification-ledger.md"
-TAGS_PAGE = "tags/index.md"
 
 
 def folder_title(folder: str) -> str:
@@ -87,10 +84,6 @@ def tag_pages(pages: list[Page]) -> dict[str, str]:
         generated[target] = "\n".join(lines) + "\n"
     generated[TAGS_PAGE] = "\n".join([*index, "", "</div>", ""])
     return generated
-
-
-def tag_path(tag: str) -> str:
-    return f"tags/{slugify(tag) or 'tag'}.md"
 
 
 def graph_page() -> str:
