@@ -344,3 +344,12 @@ def test_wikilinks_to_attachments_need_the_file_not_a_page(kb) -> None:  # type:
         "content/a.md:5:38: error[link.unresolved]: [[paper.pdf]] names no page and no file in the content folder",
         "content/b.md:5:7: error[link.unresolved]: [[GPT-3.5]] names no page",
     ]
+
+
+def test_links_to_the_pages_the_site_generates_check(kb) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import page, run_kb
+
+    body = "[graph](concept-graph.md) [ledger](verification-ledger.md) [tags](tags/index.md) [t](tags/ml.md) [c](sub/index.md) [no](nowhere.md)\n"
+    root = kb({"content/a.md": page("a", "A", body, "tags: [ml]\n"), "content/sub/b.md": page("b", "B", "[[A]]\n")})
+    assert [line for line in run_kb(root, "check").lines if "link." in line] == [
+        "content/a.md:6:116: error[link.unresolved]: [no](nowhere.md) names no page (there is no nowhere.md)"]
