@@ -13,18 +13,25 @@ from kb.config import KbConfig
 
 
 class _Diagnostics(logging.Handler):
-    """kb's diagnostics as plain lines on standard output; MkDocs' own warnings on standard error."""
+    """kb's diagnostics as plain lines on standard output; MkDocs' own warnings (and, when
+    serving, its news: where it serves, what it rebuilt) on standard error."""
+
+    def __init__(self, news: bool = False) -> None:
+        super().__init__()
+        self.news = news
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         if record.name == "mkdocs.plugins.kb" and record.levelno >= logging.WARNING:
-            print(message, file=sys.stdout)
+            print(message, file=sys.stdout, flush=True)
         elif record.levelno >= logging.WARNING:
-            print(f"mkdocs: {record.levelname.lower()}: {message}", file=sys.stderr)
+            print(f"mkdocs: {record.levelname.lower()}: {message}", file=sys.stderr, flush=True)
+        elif self.news and record.levelno >= logging.INFO and not record.name.startswith("mkdocs.plugins"):
+            print(f"mkdocs: {message}", file=sys.stderr, flush=True)
 
 
-def _setup_logging() -> logging.Handler:
-    handler = _Diagnostics()
+def _setup_logging(news: bool = False) -> logging.Handler:
+    handler = _Diagnostics(news)
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
@@ -84,8 +91,7 @@ def serve_site(config: KbConfig, dev_addr: str) -> int:
     """Serve with live reload until interrupted."""
     from mkdocs.commands.serve import serve
 
-    _setup_logging()
-    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    _setup_logging(news=True)
     try:
         serve(config_file=str(config.config_file), dev_addr=dev_addr, livereload=True)
     except KeyboardInterrupt:
