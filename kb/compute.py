@@ -7,6 +7,9 @@ with executed blocks gets a fresh worker, its session.
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,10 +104,7 @@ def compute(pages: list[Page], options: ComputeOptions, diags: Diagnostics) -> C
             _compute_figure(figure, worker, options, cache, env)
             progress.advance()
         worker.stop()
-        for page in stale_pages:
-            progress.step(f"running the code of {page.source}")
-            _run_page(page, [b for b in computed.blocks if b.page is page], options, cache, env, computed)
-            progress.advance()
+        _run_pages(stale_pages, computed, options, cache, env, progress)
         progress.close()
     finally:
         worker.stop()
@@ -165,6 +165,23 @@ def _compute_figure(figure: Figure, worker: _Figures, options: ComputeOptions, c
     cache.put(_figure_key(figure, env), {"value": figure.value, "error": figure.error})
 
 
+def _run_pages(pages: list[Page], computed: Computed, options: ComputeOptions, cache: Cache,
+               env: dict[str, str], progress: Progress) -> None:
+    """Run the pages' sessions, as many at once as there are cores (each is its own process;
+    the threads here only wait on pipes)."""
+    lock = threading.Lock()
+
+    def run(page: Page) -> None:
+        with lock:
+            progress.step(f"running the code of {page.source}")
+        _run_page(page, [b for b in computed.blocks if b.page is page], options, cache, env, computed, lock)
+        with lock:
+            progress.advance()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(pages), os.cpu_count() or 1))) as pool:
+        list(pool.map(run, pages))
+
+
 def _blocks_key(page_blocks: list[Block], env: dict[str, str]) -> str:
     return digest(env, "exec", str(page_blocks[0].page.source), [b.code.content for b in page_blocks])
 
@@ -180,10 +197,11 @@ def _blocks_from_cache(page: Page, all_blocks: list[Block], cache: Cache, env: d
 
 
 def _run_page(page: Page, page_blocks: list[Block], options: ComputeOptions, cache: Cache,
-              env: dict[str, str], computed: Computed) -> None:
+              env: dict[str, str], computed: Computed, lock: threading.Lock) -> None:
     """Run a page's blocks in order in one fresh session; cache the runs unless the session died."""
     worker = Worker(options.root, options.exec_memory_mb)
-    computed.workers_started += 1
+    with lock:
+        computed.workers_started += 1
     session_died = False
     try:
         worker.call({"op": "hello"}, START_TIMEOUT)
