@@ -61,24 +61,38 @@ def figure_html(figure: Figure) -> str:
     )
 
 
-def render_figures(lines: list[str], first_line: int, figures: list[Figure]) -> list[str]:
-    """Replace each figure's ``{{ ... }}`` in ``lines`` (file line ``first_line`` is ``lines[0]``)."""
-    by_line: dict[int, list[Figure]] = defaultdict(list)
-    for figure in figures:
-        by_line[figure.expression.line].append(figure)
+Span = tuple[int, int, str]  # replace columns [start, end) (0-based) of a line with this text
+
+
+def figure_span(figure: Figure, line: str) -> Span:
+    """Where a figure's ``{{ ... }}`` stands on its line, and its HTML."""
+    start = figure.expression.column - 1
+    end = line.find("}}", start)
+    return start, len(line) if end < 0 else end + 2, figure_html(figure)
+
+
+def replace_spans(lines: list[str], first_line: int, spans: dict[int, list[Span]]) -> list[str]:
+    """Apply spans to lines (file line ``first_line`` is ``lines[0]``), right to left on each line."""
     out = list(lines)
-    for number, on_line in by_line.items():
+    for number, replacements in spans.items():
         index = number - first_line
         if not 0 <= index < len(out):
             continue
         text = out[index]
-        for figure in sorted(on_line, key=lambda f: f.expression.column, reverse=True):
-            start = figure.expression.column - 1
-            end = text.find("}}", start)
-            end = len(text) if end < 0 else end + 2
-            text = text[:start] + figure_html(figure) + text[end:]
+        for start, end, replacement in sorted(replacements, reverse=True):
+            text = text[:start] + replacement + text[end:]
         out[index] = text
     return out
+
+
+def render_figures(lines: list[str], first_line: int, figures: list[Figure]) -> list[str]:
+    """Replace each figure's ``{{ ... }}`` in ``lines`` by its HTML."""
+    spans: dict[int, list[Span]] = defaultdict(list)
+    for figure in figures:
+        index = figure.expression.line - first_line
+        if 0 <= index < len(lines):
+            spans[figure.expression.line].append(figure_span(figure, lines[index]))
+    return replace_spans(lines, first_line, spans)
 
 
 def block_output_markdown(block: Block) -> str:

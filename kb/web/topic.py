@@ -17,7 +17,7 @@ from kb.figures import Figure
 from kb.graph import backlinks
 from kb.links import Edge, find_heading
 from kb.pages import Link, Page
-from kb.render import block_output_markdown, figure_html
+from kb.render import Span, block_output_markdown, figure_span, replace_spans
 from kb.web.urls import md_link, md_text, page_url, relative_url
 
 TRUST_WORDS = {
@@ -172,30 +172,20 @@ def _duplicate_notice(page: Page, site: SiteIndex) -> list[str]:
 
 
 def _render_spans(page: Page, body: list[str], site: SiteIndex) -> list[str]:
-    """Figures and wikilinks, replaced in place (right to left on each line)."""
+    """Figures and wikilinks, replaced in place."""
     first = page.body_line
-    spans: dict[int, list[tuple[int, int, str]]] = {}
+    spans: dict[int, list[Span]] = {}
     for figure in site.figures_by_page.get(page.source, []):
-        line = body[figure.expression.line - first] if 0 <= figure.expression.line - first < len(body) else ""
-        start = figure.expression.column - 1
-        end = line.find("}}", start)
-        spans.setdefault(figure.expression.line, []).append((start, len(line) if end < 0 else end + 2, figure_html(figure)))
+        index = figure.expression.line - first
+        if 0 <= index < len(body):
+            spans.setdefault(figure.expression.line, []).append(figure_span(figure, body[index]))
     for link in page.links:
         if link.kind != "wiki":
             continue
         edge = site.edges_by_link.get((page.source, link.line, link.column))
         start = link.column - 1
         spans.setdefault(link.line, []).append((start, start + len(link.raw), _wikilink(page, link, edge)))
-    out = list(body)
-    for number, replacements in spans.items():
-        index = number - first
-        if not 0 <= index < len(out):
-            continue
-        text = out[index]
-        for start, end, replacement in sorted(replacements, reverse=True):
-            text = text[:start] + replacement + text[end:]
-        out[index] = text
-    return out
+    return replace_spans(body, first, spans)
 
 
 def _wikilink(page: Page, link: Link, edge: Edge | None) -> str:
