@@ -18,6 +18,7 @@ from typing import Any
 
 from mkdocs.config import config_options as options
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
@@ -107,7 +108,11 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
             files.append(File.generated(config, src_uri, content=content))
         files.append(File.generated(config, "kb-ledger.json", content=ledger_json(data)))
         files.append(File.generated(config, "kb-graph.json", content=graph_json(result.graph, result.pages, urls)))
-        for src_uri, path in assets.files(self.kb.root).items():
+        try:
+            site_assets = assets.files(self.kb.root)
+        except assets.MissingAsset as missing:
+            raise PluginError(f"kb: {missing}") from None
+        for src_uri, path in site_assets.items():
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         if config.nav is None:
             categories = sorted({p.doc_path.rsplit("/", 1)[0] for p in pages if "/" in p.doc_path})

@@ -53,7 +53,7 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
     """Build the site; returns kb's exit status (0, 1 for content problems, 2 for configuration)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs
-    from mkdocs.exceptions import Abort, ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
     from kb.mkdocs_plugin import exit_status, find_plugin
     from kb.report import summary
@@ -82,6 +82,9 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
         return status
     except ConfigurationError as error:
         print(f"kb: {config.config_file.name}: {error}", file=sys.stderr)
+        return 2
+    except PluginError as error:  # e.g. the graph library is not installed
+        print(str(error), file=sys.stderr)
         return 2
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
