@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from kb import sitepaths
 from kb.check import CheckResult, run_check
-from kb.config import OPTIONS, KbConfig, load_config
+from kb.config import OPTIONS, ConfigError, KbConfig, load_config
 from kb.diagnostics import Diagnostic, Severity
 from kb.web import assets, generated
 from kb.web.graphdata import graph_json
@@ -68,7 +68,10 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from kb.names import toc_slugify
 
-        self.kb = load_config(config.config_file_path)
+        try:
+            self.kb = load_config(config.config_file_path)
+        except ConfigError as error:
+            raise PluginError("\n".join(d.as_text() for d in error.diagnostics)) from None
         for name, settings in MARKDOWN_EXTENSIONS.items():
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -85,7 +88,10 @@ class KbPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.kb is not None
-        self.result = result = run_check(self.kb, compute=True)
+        try:
+            self.result = result = run_check(self.kb, compute=True)
+        except ConfigError as error:
+            raise PluginError("\n".join(d.as_text() for d in error.diagnostics)) from None
         self.site = site = SiteIndex.build(result, config.use_directory_urls)
         self.diagnostics = _stale_first(result.diagnostics.sorted())
         for diagnostic in self.diagnostics:
