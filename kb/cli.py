@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 
     fix = commands.add_parser("fix", parents=[common], help="rewrite stale pins to the computed values")
     fix.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
+    fix.add_argument("paths", nargs="*", metavar="PATH", help="only pages in these files or folders (default: all)")
 
     graph = commands.add_parser("graph", parents=[common], help="print the concept graph")
     graph.add_argument("--format", choices=("json", "graphml"), default="json")
@@ -163,6 +164,10 @@ def cmd_fix(args: argparse.Namespace) -> int:
     result = run_check(config, compute=True)
     assert result.computed is not None
     changes = plan(result.computed.figures, result.computed.blocks, config.root)
+    if args.paths:
+        chosen = [Path(p).resolve() for p in args.paths]
+        changes = {path: change for path, change in changes.items()
+                   if any(path.resolve() == c or c in path.resolve().parents for c in chosen)}
     for path, (before, after) in changes.items():
         shown = config.relative(path)
         if args.dry_run:

@@ -217,7 +217,7 @@ _QUANTITY = re.compile(
     r"(?<![\w.])[~≈]?\d[\d,]*(?:\.\d+)?(?:"
     r"\s?(?:[KMBT]|[KMGTP]i?B|bytes?|%|[KMGTPEZ]?FLOP[Ss]?)(?![\w])"
     r"|\s(?:thousand|million|billion|trillion)s?\b"
-    r"|(?:\s?[×x]\s?10\^?[-+]?\d+|[eE][-+]?\d+)(?:\s?[KMGTPEZ]?FLOP[Ss]?)?(?![\w]))"
+    r"|(?:\s?[×x]\s?10(?:\^[-+]?\d+|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|[eE][-+]?\d+)(?:\s?[KMGTPEZ]?FLOP[Ss]?)?(?![\w]))"
 )
 _NOT_PROSE = re.compile(r"\{\{.*?\}\}|\]\([^)]*\)|<[^>]+>|https?://\S+")
 

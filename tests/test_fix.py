@@ -53,3 +53,11 @@ def test_apply_keeps_line_endings_and_inserts_into_empty_blocks() -> None:
     assert apply(text, [Edit(2, 2, ("B",))]) == "a\r\nB\r\n```output\r\n```\r\nz"
     assert apply(text, [Edit(4, 3, ("x", "y"))]) == "a\r\nb\r\n```output\r\nx\r\ny\r\n```\r\nz"
     assert apply("p\nq\nr\n", [Edit(2, 2, ())]) == "p\nr\n"
+
+
+def test_fix_can_be_limited_to_some_files(kb) -> None:  # type: ignore[no-untyped-def]
+    stale = '---\nid: {0}\ntitle: {0}\n---\n{{{{ params("nn.Linear(2, 2)", expect="7") }}}}\n'
+    root: Path = kb({"content/a.md": stale.format("a"), "content/sub/b.md": stale.format("b")}, mkdocs=QUIET)
+    assert run_kb(root, "fix", str(root / "content/sub")).status == 1  # a.md is still stale
+    assert 'expect="6"' in (root / "content/sub/b.md").read_text()
+    assert 'expect="7"' in (root / "content/a.md").read_text()
