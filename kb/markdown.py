@@ -219,7 +219,7 @@ _QUANTITY = re.compile(
     r"|\s(?:thousand|million|billion|trillion)s?\b"
     r"|(?:\s?[×x]\s?10(?:\^[-+]?\d+|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|[eE][-+]?\d+)(?:\s?[KMGTPEZ]?FLOP[Ss]?)?(?![\w]))"
 )
-_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\]\([^)]*\)|<[^>]+>|https?://\S+")
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\[\[[^\]]*\]\]|\]\([^)]*\)|<[^>]+>|https?://\S+")  # a wikilink names a page
 
 
 def _find_quantities(text: str, number: int, found: list[Quantity]) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from kb.config import load_config
 from kb.site_build import build_site
 from tests.browser.conftest import copy_shipped, screenshot
+from tests.conftest import REPO
 
 
 def heading(tab: Any) -> str:
@@ -31,7 +34,11 @@ def test_a_topic_page_shows_badges_backlinks_and_provenance(page: Any, serve: An
     assert "파라미터" in header.locator(".kb-aliases").inner_text()
     backlinks = page.locator(".kb-backlinks a").all_inner_texts()
     assert "Hyperparameter" in backlinks
-    assert page.locator("table.kb-changelog tbody tr").count() == 3
+    source = (REPO / "content/concepts/parameter.md").read_text(encoding="utf-8").split("---")[1]
+    changelog = yaml.safe_load(source)["changelog"]
+    rows = page.locator("table.kb-changelog tbody tr")
+    assert rows.count() == len(changelog)
+    assert rows.first.locator("td").all_inner_texts() == [changelog[0]["date"].isoformat(), changelog[0]["change"]]
     assert page.locator("svg.kb-neighbourhood a").count() >= 2
     figure = page.locator(".kb-figure").first
     figure.hover()
