@@ -72,7 +72,7 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
     versions: dict[str, str] = next((i["provenance"] for i in data["items"]), {})
     computed_with = ", ".join(f"{k} {versions[k]}" for k in ("torch", "transformers", "python") if k in versions)
     lines = [
-        "---", "hide: [toc]", "search:", "  exclude: true", "---", "",
+        "---", "hide: [toc, navigation]", "search:", "  exclude: true", "---", "",
         "# Verification ledger", "",
         "Every number on this site that is computed, and every code block that is run, with what the "
         "page says and what the computation gave. A *stale* entry fails the build.", "",
@@ -100,8 +100,8 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             f'<td><a href="{html.escape(relative_url(url, here))}">{html.escape(title)}</a></td>'
             f'<td data-sort="{item["line"]:08d}">{item["line"]}</td><td>{item["kind"]}</td>'
             f"<td><code>{html.escape(expression)}</code></td>"
-            f"<td>{html.escape(item['expect'] or '')}</td>"
-            f'<td data-sort="{html.escape(_sort_key(value))}">{html.escape(str(shown))}</td>'
+            f"<td>{_cell(item['expect'] or '', item['kind'])}</td>"
+            f'<td data-sort="{html.escape(_sort_key(value))}">{_cell(str(shown), item["kind"])}</td>'
             f'<td><span class="kb-badge kb-state-{item["state"]}">{item["state"]}</span></td>'
             f"<td>{html.escape(provenance)}</td></tr>"
         )
@@ -118,6 +118,13 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
                          f"<td>{html.escape(item['source'] or '')}</td></tr>")
         lines += ["</tbody></table>", ""]
     return "\n".join(lines)
+
+
+def _cell(text: str, kind: str) -> str:
+    """A value as a table cell: a block's output keeps its lines, in a box that scrolls."""
+    if kind == "block":
+        return f'<pre class="kb-cell">{html.escape(text.strip())}</pre>'
+    return html.escape(text)
 
 
 def _sort_key(value: Any) -> str:
