@@ -146,9 +146,10 @@ def report_unaccounted(page: Page, manifest: dict[str, Any], diags: Diagnostics)
     names = [n for m in manifest.get("models", {}).values() for n in m.get("names", [])]
     pattern = re.compile("|".join([*(re.escape(n) for n in sorted(names, key=len, reverse=True)), _MOE_NAME]))
     for quantity in page.quantities:
-        start = quantity.column - 1
+        joined = quantity.before.rstrip() + " " + quantity.prose if quantity.before.strip() else quantity.prose
+        start = len(joined) - len(quantity.prose) + quantity.column - 1
         end = start + len(quantity.text)
-        if any(m.start() <= start and end <= m.end() for m in pattern.finditer(quantity.prose)):
+        if any(m.start() <= start and end <= m.end() for m in pattern.finditer(joined)):
             continue
         diags.add(page.source, quantity.line, quantity.column, "figure.unaccounted",
                   f'"{quantity.text}" is a quantity that is neither a figure nor a cited fact; compute it with a figure '

@@ -95,7 +95,8 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         if "{{" in text:
             _find_expressions(text, line, number, result.expressions)
         if any(c.isdigit() for c in text):
-            _find_quantities(text, number, result.quantities)
+            before = _blank_code_spans(lines[index - 1]) if index and lines[index - 1].strip() else ""
+            _find_quantities(text, number, result.quantities, before)
         previous_blank = blank
     if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
         char, length, info, start, _ = fence
@@ -222,11 +223,12 @@ _QUANTITY = re.compile(
 _NOT_PROSE = re.compile(r"\{\{.*?\}\}|\[\[[^\]]*\]\]|\]\([^)]*\)|<[^>]+>|https?://\S+")  # a wikilink names a page
 
 
-def _find_quantities(text: str, number: int, found: list[Quantity]) -> None:
-    """Numbers with a magnitude or unit in prose, outside figures, link targets, tags and URLs."""
+def _find_quantities(text: str, number: int, found: list[Quantity], before: str = "") -> None:
+    """Numbers with a magnitude or unit in prose, outside figures, link targets, tags and URLs.
+    ``before`` is the previous line of the paragraph, for names that wrap ("Llama" / "3.1 405B")."""
     prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
     for match in _QUANTITY.finditer(prose):
-        found.append(Quantity(match.group(), number, match.start() + 1, prose))
+        found.append(Quantity(match.group(), number, match.start() + 1, prose, _NOT_PROSE.sub(" ", before)))
 
 
 def _add_markdown_link(url: str, label: str, raw: str, line: int, column: int, links: list[Link]) -> None:

@@ -47,6 +47,7 @@ class Quantity:
     line: int
     column: int
     prose: str  # the line with code, figures and link targets blanked
+    before: str = ""  # the paragraph's previous line, likewise (a name may wrap onto this line)
 
 
 @dataclass(frozen=True)

@@ -146,3 +146,11 @@ def test_cited_facts_need_their_source_and_bare_quantities_are_warned_about(kb) 
         'content/a.md:12:15: warning[figure.unaccounted]: "110 million" is a quantity that is neither a figure nor a cited '
         'fact; compute it with a figure or write {{ cited("110 million", source="...") }}',
     ]
+
+
+def test_a_model_name_that_wraps_onto_the_next_line_is_not_a_quantity(kb) -> None:  # type: ignore[no-untyped-def]
+    body = "The largest dense model here is Llama\n3.1 405B; a 405B model needs space.\n"
+    root = with_macros(kb({"content/a.md": page("a", "A", body)}, mkdocs=QUIET))
+    assert [line.split(": ", 2)[1] + " " + line.split('"')[1] for line in run_kb(root, "check").lines] == [
+        "warning[figure.unaccounted] 405B"]
+    assert run_kb(root, "check").lines[0].startswith("content/a.md:6:13:")

@@ -66,6 +66,11 @@ def test_the_graph_page_draws_nodes_and_a_click_opens_the_page(page: Any, serve:
         let n = 0; for (let i = 3; i < data.length; i += 4) { if (data[i] > 0) n++; } return n; }""")
     assert painted > 100  # pixels drawn on the node layer
     screenshot(page, "graph-page.png")
+    trusted = page.evaluate("fetch('../kb-graph.json').then(r => r.json()).then(d => d.nodes.filter(n => n.trust === 'A').length)")
+    page.select_option("#kb-filter-trust", "A")
+    assert page.locator("#kb-graph-count").inner_text() == f"{trusted} of {count} pages"
+    assert page.evaluate("window.kbGraph.nodes('.hidden').length") == count - trusted
+    page.select_option("#kb-filter-trust", "")
     box = page.locator("#kb-graph").bounding_box()
     target = page.evaluate("""() => { const n = window.kbGraph.nodes().filter(n => n.data('label') === 'Hyperparameter')[0];
         const p = n.renderedPosition(); return {x: p.x, y: p.y, url: n.data('url')}; }""")
