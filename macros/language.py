@@ -84,9 +84,14 @@ def mixtral_8x7b() -> nn.Module:
        "instruct releases use 32,768); transformers MixtralForCausalLM")
 def mixtral_8x22b() -> nn.Module:
     """Mixtral 8x22B (v0.1 vocabulary) with its language-model head."""
+    return build_mixtral_8x22b(vocab_size=32000)
+
+
+def build_mixtral_8x22b(vocab_size: int) -> nn.Module:
+    """Mixtral 8x22B's published configuration, with the vocabulary of one of its releases."""
     from transformers import MixtralConfig, MixtralForCausalLM
 
-    config = MixtralConfig(vocab_size=32000, hidden_size=6144, intermediate_size=16384, num_hidden_layers=56,
+    config = MixtralConfig(vocab_size=vocab_size, hidden_size=6144, intermediate_size=16384, num_hidden_layers=56,
                            num_attention_heads=48, num_key_value_heads=8, num_local_experts=8, num_experts_per_tok=2,
                            max_position_embeddings=65536)
     return build_transformers(MixtralForCausalLM, config)

@@ -31,11 +31,7 @@ def gpt2_untied() -> nn.Module:
        "all layers sharing one set of parameters (num_hidden_groups=1); transformers AlbertModel")
 def albert_base() -> nn.Module:
     """ALBERT-base: one transformer layer's parameters shared by all 12 layers."""
-    from transformers import AlbertConfig, AlbertModel
-
-    config = AlbertConfig(embedding_size=128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                          intermediate_size=3072, num_hidden_groups=1)
-    return build_transformers(AlbertModel, config)
+    return _albert_base(groups=1)
 
 
 @model("albert-base-unshared", source="ALBERT-base's configuration (Lan et al. 2019) with num_hidden_groups=12, "
@@ -43,8 +39,13 @@ def albert_base() -> nn.Module:
        "transformers AlbertModel")
 def albert_base_unshared() -> nn.Module:
     """ALBERT-base's architecture with cross-layer sharing turned off."""
+    return _albert_base(groups=12)
+
+
+def _albert_base(groups: int) -> nn.Module:
+    """ALBERT-base's published configuration with ``groups`` distinct sets of layer parameters."""
     from transformers import AlbertConfig, AlbertModel
 
     config = AlbertConfig(embedding_size=128, hidden_size=768, num_hidden_layers=12, num_attention_heads=12,
-                          intermediate_size=3072, num_hidden_groups=12)
+                          intermediate_size=3072, num_hidden_groups=groups)
     return build_transformers(AlbertModel, config)

@@ -21,6 +21,7 @@ from torch.nn import functional as F
 
 from kb.builtin_figures import DTYPE_BYTES, RECIPES, expert_params, moe_shape, params
 from kb.registry import RegistryError, build_transformers, figure, model
+from macros.language import build_mixtral_8x22b
 
 # ---------------------------------------------------------------------------
 # LeNet-5 as the 1998 paper builds it
@@ -144,12 +145,7 @@ def bert_large_pretraining() -> nn.Module:
        "8 experts, 2 per token) with a vocabulary of 32,768; transformers MixtralForCausalLM")
 def mixtral_8x22b_v03() -> nn.Module:
     """Mixtral 8x22B with the 32,768-token vocabulary of the v0.3 and instruct releases."""
-    from transformers import MixtralConfig, MixtralForCausalLM
-
-    config = MixtralConfig(vocab_size=32768, hidden_size=6144, intermediate_size=16384, num_hidden_layers=56,
-                           num_attention_heads=48, num_key_value_heads=8, num_local_experts=8, num_experts_per_tok=2,
-                           max_position_embeddings=65536)
-    return build_transformers(MixtralForCausalLM, config)
+    return build_mixtral_8x22b(vocab_size=32768)
 
 
 # ---------------------------------------------------------------------------
