@@ -24,7 +24,6 @@ from kb.pages import Page
 from kb.progress import Progress
 from kb.worker_client import Worker, WorkerFailure
 
-START_TIMEOUT = 600.0  # importing torch, transformers and macros on a loaded machine
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ class _Figures:
             return
         self.worker = Worker(self.options.root, self.options.exec_memory_mb)
         self.computed.workers_started += 1
-        hello = self.worker.call({"op": "hello"}, START_TIMEOUT)
+        # Importing torch, transformers and macros/ is part of computing: it gets a figure's time.
+        hello = self.worker.call({"op": "hello"}, self.options.figure_timeout)
         self.manifest = hello["manifest"]
         self.macros_error = hello.get("macros_error")
 
@@ -90,8 +90,12 @@ def compute(pages: list[Page], options: ComputeOptions, diags: Diagnostics) -> C
         needs_manifest = any(page.expressions or page.quantities for page in pages)
         manifest = _manifest(cache, env, worker, diags) if needs_manifest else {"figures": {}, "models": {}}
         for page in pages:
-            computed.figures.extend(figmod.read_figures(page, manifest, diags))
             computed.blocks.extend(blockmod.page_blocks(page))
+            if manifest is None:  # reported once as macros.failed; each figure is simply not computed
+                computed.figures.extend(Figure(page, e, error="not computed: macros/ could not be imported")
+                                        for e in page.expressions)
+                continue
+            computed.figures.extend(figmod.read_figures(page, manifest, diags))
             figmod.report_unaccounted(page, manifest, diags)
         readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state != "cited"]
         pending = [f for f in readable if not _from_cache(f, cache, env)]
@@ -116,8 +120,9 @@ def compute(pages: list[Page], options: ComputeOptions, diags: Diagnostics) -> C
     return computed
 
 
-def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagnostics) -> dict[str, Any]:
-    """Names and units of the registered figures and models: cached, or asked of a worker."""
+def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagnostics) -> dict[str, Any] | None:
+    """Names and units of the registered figures and models: cached, or asked of a worker
+    (None when no worker could start: then nothing can be computed)."""
     key = digest(env, "manifest")
     cached = cache.get(key)
     if cached is not None:
@@ -125,8 +130,8 @@ def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagno
     try:
         worker.start()
     except WorkerFailure as dead:
-        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"the worker that imports macros/ {dead}")
-        return {"figures": {}, "models": {}}
+        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"importing macros/ {dead}")
+        return None
     manifest = {**worker.manifest}
     failure = worker.macros_error
     if failure:
@@ -204,7 +209,7 @@ def _run_page(page: Page, page_blocks: list[Block], options: ComputeOptions, cac
         computed.workers_started += 1
     session_died = False
     try:
-        worker.call({"op": "hello"}, START_TIMEOUT)
+        worker.call({"op": "hello"}, options.figure_timeout)
         for index, block in enumerate(page_blocks):
             if session_died:
                 block.error = f"not run: the session ended at line {page_blocks[index - 1].code.line}"

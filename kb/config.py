@@ -42,7 +42,7 @@ OPTIONS: dict[str, Option] = {
     "warn_dead_ends": Option(bool, True, "warn about pages that link to no other page (graph.dead_end)"),
     "home": Option(str, "index.md", "the home page, exempt from graph.orphan"),
     "tolerance": Option(float, 0.05, "relative tolerance of an approximate pin (~ or ≈)"),
-    "figure_timeout": Option(float, 120.0, "seconds one figure may take to compute"),
+    "figure_timeout": Option(float, 120.0, "seconds one figure may take to compute (and a worker to import torch, transformers and macros/)"),
     "exec_timeout": Option(float, 60.0, "seconds one python exec block may run"),
     "exec_memory_mb": Option(int, 4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold"),
     "cache_dir": Option(str, ".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml"),

@@ -154,3 +154,12 @@ def test_a_model_name_that_wraps_onto_the_next_line_is_not_a_quantity(kb) -> Non
     assert [line.split(": ", 2)[1] + " " + line.split('"')[1] for line in run_kb(root, "check").lines] == [
         "warning[figure.unaccounted] 405B"]
     assert run_kb(root, "check").lines[0].startswith("content/a.md:6:13:")
+
+
+def test_macros_that_hang_on_import_fail_after_the_figure_timeout(kb) -> None:  # type: ignore[no-untyped-def]
+    mkdocs = QUIET + "      figure_timeout: 8\n"
+    root: Path = kb({"content/a.md": page("a", "A", 'x {{ params("nn.Linear(2, 2)") }}\n'),
+                     "macros/__init__.py": "while True:\n    pass\n"}, mkdocs=mkdocs)
+    run = run_kb(root, "check")
+    assert run.status == 1
+    assert run.lines == ["macros/__init__.py:1:1: error[macros.failed]: importing macros/ ran past its timeout of 8 s and was stopped"]
