@@ -25,7 +25,6 @@ from kb.progress import Progress
 from kb.worker_client import Worker, WorkerFailure
 
 
-
 @dataclass(frozen=True)
 class ComputeOptions:
     """The knobs of computing, from the kb plugin's options."""
