@@ -276,7 +276,7 @@ def _neighbours(page: Page, site: SiteIndex, limit: int = 16) -> list[Page]:
 
 def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> str:
     """A small star of the page and its neighbours; each node links to its page."""
-    width, height, cx, cy, radius = 640, 300, 320, 150, 115
+    width, height, cx, cy, radius = 720, 400, 360, 200, 160
     here = site.url(page)
     graph = site.result.graph
     parts = [f'<svg class="kb-neighbourhood" viewBox="0 0 {width} {height}" role="img" '
@@ -284,7 +284,7 @@ def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> st
     places: list[tuple[Page, float, float]] = []
     for index, other in enumerate(neighbours):
         angle = 2 * math.pi * index / len(neighbours) - math.pi / 2
-        places.append((other, cx + radius * 1.9 * math.cos(angle), cy + radius * math.sin(angle)))
+        places.append((other, cx + radius * 1.8 * math.cos(angle), cy + radius * math.sin(angle)))
     for other, x, y in places:
         outgoing = graph.has_edge(page.source, other.source)
         kind = "out" if outgoing else "in"
@@ -294,9 +294,10 @@ def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> st
         label = other.title if len(other.title) <= 26 else other.title[:25] + "…"
         parts.append(f'<a href="{href}"><title>{html.escape(other.title)}</title>'
                      f'<circle class="kb-node" cx="{x:.1f}" cy="{y:.1f}" r="7"/>'
-                     f'<text x="{x:.1f}" y="{y + 20:.1f}" text-anchor="middle">{html.escape(label)}</text></a>')
+                     f'<text x="{x:.1f}" y="{y + (20 if y >= cy else -12):.1f}" text-anchor="middle">'
+                     f"{html.escape(label)}</text></a>")  # labels point away from the centre
     parts.append(f'<circle class="kb-node kb-node-self" cx="{cx}" cy="{cy}" r="10"/>'
-                 f'<text class="kb-self" x="{cx}" y="{cy - 16}" text-anchor="middle">{html.escape(page.title)}</text>')
+                 f'<text class="kb-self" x="{cx}" y="{cy + 26}" text-anchor="middle">{html.escape(page.title)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
