@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from kb.diagnostics import Diagnostics
@@ -74,8 +73,3 @@ def first_difference(want: str, got: str) -> str:
     if len(got_lines) > len(want_lines):
         return f'the block prints {len(got_lines) - len(want_lines)} more line(s), starting "{got_lines[len(want_lines)]}"'
     return f'the block prints {len(want_lines) - len(got_lines)} fewer line(s); the page expects "{want_lines[len(got_lines)]}"'
-
-
-def unified_diff(want: str, got: str) -> str:
-    """A unified diff of pinned and actual output, for people."""
-    return "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), "pinned", "actual"))

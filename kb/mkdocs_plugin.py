@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import logging
-from pathlib import Path
 from typing import Any
 
 from mkdocs.config import config_options as options
@@ -171,7 +170,3 @@ def find_plugin(config: MkDocsConfig) -> KbPlugin | None:
         if isinstance(plugin, KbPlugin):
             return plugin
     return None
-
-
-def root_of(config: MkDocsConfig) -> Path:
-    return Path(config.config_file_path).parent

@@ -9,7 +9,6 @@ import html
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from kb.blocks import Block
 from kb.check import CheckResult
@@ -300,9 +299,3 @@ def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> st
                  f'<text class="kb-self" x="{cx}" y="{cy + 26}" text-anchor="middle">{html.escape(page.title)}</text>')
     parts.append("</svg>")
     return "".join(parts)
-
-
-def page_summary(page: Page) -> dict[str, Any]:
-    """Metadata a listing shows next to a page's link."""
-    meta = page.meta
-    return {key: meta.get(key) for key in ("source_trust_level", "confidence_score", "status")}
