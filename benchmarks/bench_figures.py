@@ -31,8 +31,8 @@ import json, resource, time
 start = time.perf_counter()
 import torch, transformers
 from transformers import LlamaConfig, LlamaForCausalLM  # transformers loads model code lazily
-import kb.builtin_figures, macros
-from kb.registry import REGISTRY
+import kb.runtime.builtin_figures, macros
+from kb.runtime.registry import REGISTRY
 imported = time.perf_counter()
 count = REGISTRY.compute("params", ["llama-3.1-405b"], {})
 counted = time.perf_counter()

@@ -16,9 +16,8 @@ from pathlib import Path
 from kb import __version__
 from kb.config import ConfigError, load_config
 from kb.diagnostics import Diagnostic, Severity
-from kb.report import FORMATS, render, summary
-
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+from kb.report import FORMATS, ExitStatus, exit_status, render, summary
+from kb.textedit import write_atomically
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,17 +60,17 @@ def main(argv: list[str] | None = None) -> int:
         return handlers[args.command](args)
     except ConfigError as error:
         _print_diagnostics(error.diagnostics, getattr(args, "format", "text"))
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     except KeyboardInterrupt:
         print("kb: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return EXIT_OK
+        return ExitStatus.OK
     except Exception as error:  # a bug in kb, not in the content: say so in one line
         if os.environ.get("KB_DEBUG"):
             raise
         print(f"kb: internal error: {type(error).__name__}: {error} (set KB_DEBUG=1 for a traceback)", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
 
 
 def run() -> None:
@@ -95,28 +94,20 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``kb check``: print every diagnostic; the exit status says whether any matter."""
-    from kb.check import run_check
+    from kb.pipeline import run_check
 
     result = run_check(load_config(args.config_file), compute=True)
     diagnostics = result.diagnostics.sorted()
     _print_diagnostics(diagnostics, args.format)
     print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
-    return _status(diagnostics, args.strict)
-
-
-def _status(diagnostics: list[Diagnostic], strict: bool) -> int:
-    if any(d.severity is Severity.ERROR for d in diagnostics):
-        return EXIT_CONTENT
-    if strict and diagnostics:
-        return EXIT_CONTENT
-    return EXIT_OK
+    return exit_status(diagnostics, args.strict)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     """``kb new "Title"``: write a page that passes ``kb check`` as written."""
-    from kb.check import run_check
-    from kb.links import NameIndex
-    from kb.newpage import NewPageError, page_file_name, render_page, write_new_page
+    from kb.check.links import NameIndex
+    from kb.edit.new import NewPageError, page_file_name, render_page, write_new_page
+    from kb.pipeline import run_check
 
     config = load_config(args.config_file)
     title = args.title.strip()
@@ -134,14 +125,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         write_new_page(target, render_page(title, category, dt.date.today(), result.by_id), config.relative(target))
     except NewPageError as error:
         print(f"kb: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitStatus.USAGE
     print(config.relative(target))
-    return EXIT_OK
+    return ExitStatus.OK
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     """``kb build``: everything ``kb check`` does, then the site; a strict build fails on any problem."""
-    from kb.site_build import build_site
+    from kb.mkdocs.build import build_site
 
     config = load_config(args.config_file)
     return build_site(config, strict=args.strict, site_dir=args.site_dir)
@@ -149,7 +140,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """``kb serve``: the site with live reload; figures come from the cache, so saves rebuild fast."""
-    from kb.site_build import serve_site
+    from kb.mkdocs.build import serve_site
 
     config = load_config(args.config_file)
     return serve_site(config, args.dev_addr)
@@ -157,8 +148,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_fix(args: argparse.Namespace) -> int:
     """``kb fix``: re-pin every stale figure and output block; then check again."""
-    from kb.check import run_check
-    from kb.fix import diff, plan, write_atomically
+    from kb.edit.fix import diff, plan
+    from kb.pipeline import run_check
 
     config = load_config(args.config_file)
     result = run_check(config, compute=True)
@@ -177,41 +168,35 @@ def cmd_fix(args: argparse.Namespace) -> int:
     verb = "would change" if args.dry_run else "changed"
     print(f"kb fix: {verb} {len(changes)} file{'' if len(changes) == 1 else 's'}", file=sys.stderr)
     if args.dry_run:
-        return EXIT_OK
+        return ExitStatus.OK
     remaining = run_check(config, compute=True).diagnostics.sorted()
-    errors = [d for d in remaining if d.severity is Severity.ERROR]
-    _print_diagnostics(errors, "text")
-    return EXIT_CONTENT if errors else EXIT_OK
+    _print_diagnostics(_errors(remaining), "text")
+    return exit_status(remaining)
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """``kb graph``: the concept graph as node-link JSON or GraphML."""
-    from kb.check import run_check
-    from kb.graph import to_graphml, to_json
+    from kb.check.graph import to_graphml, to_json
+    from kb.pipeline import run_check
 
     result = run_check(load_config(args.config_file))
     text = to_json(result.graph) if args.format == "json" else to_graphml(result.graph)
     text = text if text.endswith("\n") else text + "\n"  # the file gets what standard output would
     if args.output:
         try:
-            _write_atomically(Path(args.output), text)
+            write_atomically(Path(args.output), text)
         except OSError as error:  # a wrong -o path is the command's fault, not an internal error
             print(f"kb: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
-            return EXIT_USAGE
+            return ExitStatus.USAGE
     else:
         sys.stdout.write(text)
     diagnostics = result.diagnostics.sorted()
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    for d in errors:
+    for d in _errors(diagnostics):
         print(d.as_text(), file=sys.stderr)
     print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
-    return EXIT_CONTENT if errors else EXIT_OK
+    return exit_status(diagnostics)
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def _errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that fail a run without --strict: the ones fix and graph print."""
+    return [d for d in diagnostics if d.severity is Severity.ERROR]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass
+import typing
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,32 @@ class ConfigError(Exception):
         self.diagnostics = diagnostics
 
 
+def _option(default: Any, help: str) -> Any:
+    """A field of KbOptions: its default and its one-line meaning (REFERENCE.md lists both)."""
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class KbOptions:
+    """The options of the ``kb`` plugin in mkdocs.yml, each declared once with its type,
+    default and meaning. ``kb check`` reads them from mkdocs.yml, the MkDocs plugin from
+    its typed config (``kb.mkdocs.config``); both are derived from this class."""
+
+    schema: str = _option("site_config/schema.yml", "the front-matter schema, relative to mkdocs.yml")
+    max_page_bytes: int = _option(5_000_000, "a page larger than this is refused (page.too_large)")
+    warn_orphans: bool = _option(True, "warn about pages no other page links to (graph.orphan)")
+    warn_dead_ends: bool = _option(True, "warn about pages that link to no other page (graph.dead_end)")
+    home: str = _option("index.md", "the home page, exempt from graph.orphan")
+    tolerance: float = _option(0.05, "relative tolerance of an approximate pin (~ or ≈)")
+    figure_timeout: float = _option(120.0, "seconds one figure may take to compute (and a worker to import torch, transformers and macros/)")
+    exec_timeout: float = _option(60.0, "seconds one python exec block may run")
+    exec_memory_mb: int = _option(4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold")
+    cache_dir: str = _option(".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml")
+
+
 @dataclass(frozen=True)
 class Option:
-    """One option of the kb plugin: its type, default and meaning."""
+    """One option of the kb plugin: its type, default and meaning (read off KbOptions)."""
 
     kind: type
     default: Any
@@ -36,36 +60,42 @@ class Option:
 
 
 OPTIONS: dict[str, Option] = {
-    "schema": Option(str, "site_config/schema.yml", "the front-matter schema, relative to mkdocs.yml"),
-    "max_page_bytes": Option(int, 5_000_000, "a page larger than this is refused (page.too_large)"),
-    "warn_orphans": Option(bool, True, "warn about pages no other page links to (graph.orphan)"),
-    "warn_dead_ends": Option(bool, True, "warn about pages that link to no other page (graph.dead_end)"),
-    "home": Option(str, "index.md", "the home page, exempt from graph.orphan"),
-    "tolerance": Option(float, 0.05, "relative tolerance of an approximate pin (~ or ≈)"),
-    "figure_timeout": Option(float, 120.0, "seconds one figure may take to compute (and a worker to import torch, transformers and macros/)"),
-    "exec_timeout": Option(float, 60.0, "seconds one python exec block may run"),
-    "exec_memory_mb": Option(int, 4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold"),
-    "cache_dir": Option(str, ".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml"),
+    f.name: Option(typing.get_type_hints(KbOptions)[f.name], f.default, f.metadata["help"]) for f in fields(KbOptions)
 }
+_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+
+
+def check_option(name: str, value: Any) -> tuple[Any, str | None]:
+    """An option's value as kb uses it (an integer where a number is asked for becomes a float),
+    or the message that says why it cannot be used."""
+    option = OPTIONS.get(name)
+    if option is None:
+        close = difflib.get_close_matches(name, OPTIONS, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f"; kb knows {', '.join(OPTIONS)}"
+        return None, f"unknown kb option {name}{hint}"
+    if option.kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value), None
+    if not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
+        return None, f"kb option {name} must be {_KINDS[option.kind]}, got {json.dumps(value, default=str)}"
+    return value, None
 
 
 @dataclass(frozen=True)
 class KbConfig:
-    """Everything a check needs to know about where things are."""
+    """Where a knowledge base is, and its options."""
 
-    root: Path
+    root: Path  # the folder of mkdocs.yml
     config_file: Path
     content_dir: Path
-    schema_path: Path
-    max_page_bytes: int
-    warn_orphans: bool
-    warn_dead_ends: bool
-    home: str
-    tolerance: float
-    figure_timeout: float
-    exec_timeout: float
-    exec_memory_mb: int
-    cache_dir: Path
+    options: KbOptions = field(default_factory=KbOptions)
+
+    @property
+    def schema_path(self) -> Path:
+        return (self.root / self.options.schema).resolve()
+
+    @property
+    def cache_dir(self) -> Path:
+        return (self.root / self.options.cache_dir).resolve()
 
     def relative(self, path: Path) -> str:
         """A path as diagnostics show it: relative to the folder of mkdocs.yml."""
@@ -126,43 +156,18 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
     problems = []
     values: dict[str, Any] = {}
     for key, value in options.items():
-        option = OPTIONS.get(key)
-        if option is None:
-            close = difflib.get_close_matches(key, OPTIONS, n=1)
-            hint = f"; did you mean {close[0]}?" if close else f"; kb knows {', '.join(OPTIONS)}"
-            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid", f"unknown kb option {key}{hint}"))
-        elif option.kind is float and isinstance(value, int) and not isinstance(value, bool):
-            values[key] = float(value)
-        elif not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
-            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid",
-                                       f"kb option {key} must be {_KINDS[option.kind]}, got {json.dumps(value, default=str)}"))
+        checked, message = check_option(key, value)
+        if message is not None:
+            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid", message))
         else:
-            values[key] = value
+            values[key] = checked
     docs_dir = raw.get("docs_dir", "docs")
     content_dir = (root / str(docs_dir)).resolve()
     if not content_dir.is_dir():
         problems.append(Diagnostic(name, *places.get("docs_dir", (1, 1)), "config.invalid", f"docs_dir {docs_dir} is not a folder"))
     if problems:
         raise ConfigError(problems)
-    merged = {key: values.get(key, option.default) for key, option in OPTIONS.items()}
-    return KbConfig(
-        root=root.resolve(),
-        config_file=config_file,
-        content_dir=content_dir,
-        schema_path=(root / merged["schema"]).resolve(),
-        max_page_bytes=merged["max_page_bytes"],
-        warn_orphans=merged["warn_orphans"],
-        warn_dead_ends=merged["warn_dead_ends"],
-        home=merged["home"],
-        tolerance=merged["tolerance"],
-        figure_timeout=merged["figure_timeout"],
-        exec_timeout=merged["exec_timeout"],
-        exec_memory_mb=merged["exec_memory_mb"],
-        cache_dir=(root / merged["cache_dir"]).resolve(),
-    )
-
-
-_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    return KbConfig(root.resolve(), config_file, content_dir, KbOptions(**values))
 
 
 def _places(text: str) -> dict[str, tuple[int, int]]:

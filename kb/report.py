@@ -1,8 +1,13 @@
-"""Printing diagnostics: text for people, JSON for tools, annotations for GitHub."""
+"""Reporting a run: diagnostics as text for people, JSON for tools or
+annotations for GitHub; the closing summary line; and the exit status, which
+``kb check``, ``kb build``, ``kb serve`` and the other commands all take from
+``exit_status``."""
 
 from __future__ import annotations
 
+import enum
 import json
+from collections.abc import Iterable
 
 from kb.diagnostics import Diagnostic, Severity
 
@@ -41,3 +46,21 @@ def summary(diagnostics: list[Diagnostic], pages: int, links: int) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+class ExitStatus(enum.IntEnum):
+    """What kb's exit status says."""
+
+    OK = 0  # nothing wrong
+    CONTENT = 1  # the content has errors (or warnings, when strict)
+    USAGE = 2  # the command, the configuration or the environment is wrong
+
+
+def exit_status(diagnostics: Iterable[Diagnostic], strict: bool = False) -> ExitStatus:
+    """The status of a run that found these diagnostics: any error fails it, and any
+    warning too when ``strict``. Configuration problems never get this far: they
+    stop a run with ExitStatus.USAGE."""
+    found = list(diagnostics)
+    if any(d.severity is Severity.ERROR for d in found) or (strict and found):
+        return ExitStatus.CONTENT
+    return ExitStatus.OK

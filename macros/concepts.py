@@ -15,7 +15,7 @@ import math
 import torch
 from torch import nn
 
-from kb.registry import RegistryError, build_transformers, figure, model
+from kb.runtime import RegistryError, build_transformers, figure, model
 
 # ---------------------------------------------------------------------------
 # Small models

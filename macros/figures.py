@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from torch import nn
 
-from kb.builtin_figures import DTYPE_BYTES, RECIPES, params
-from kb.registry import RegistryError, figure
+from kb.runtime import RegistryError, figure
+from kb.runtime.builtin_figures import DTYPE_BYTES, RECIPES, params
 
 
 @figure(unit="bytes")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from kb.registry import build_transformers, model
+from kb.runtime import build_transformers, model
 
 
 @model("bert-base", names=["BERT-Base", "BERT-base", "BERT base"], source="Devlin et al. 2019, BERT-Base: 12 layers, hidden 768, 12 heads, "

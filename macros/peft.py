@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from kb.builtin_figures import params
-from kb.registry import RegistryError, figure
+from kb.runtime import RegistryError, figure
+from kb.runtime.builtin_figures import params
 from macros.figures import lora_params
 from macros.scaling import _layers_and_width
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from torch import nn
 
-from kb.builtin_figures import params
-from kb.registry import RegistryError, figure
+from kb.runtime import RegistryError, figure
+from kb.runtime.builtin_figures import params
 
 
 def _layers_and_width(model: nn.Module) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from kb.registry import RegistryError, build_transformers, model
+from kb.runtime import RegistryError, build_transformers, model
 
 
 @model("gpt2-untied", names=["GPT-2 small untied"], source="Radford et al. 2019, GPT-2 small (12 layers, width 768, "

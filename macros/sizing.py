@@ -19,8 +19,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from kb.builtin_figures import DTYPE_BYTES, RECIPES, expert_params, moe_shape, params
-from kb.registry import RegistryError, build_transformers, figure, model
+from kb.runtime import RegistryError, build_transformers, figure, model
+from kb.runtime.builtin_figures import DTYPE_BYTES, RECIPES, expert_params, moe_shape, params
 from macros.language import build_mixtral_8x22b
 
 # ---------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def idle_expert_params(model: nn.Module) -> int:
 def orders_of_magnitude(model: nn.Module, smaller: str) -> float:
     """How many powers of ten separate a model's parameter count from a smaller registered model's:
     log10(params(model) / params(smaller))."""
-    from kb.registry import build_model
+    from kb.runtime.registry import build_model
 
     return math.log10(params(model) / params(build_model(smaller)))
 

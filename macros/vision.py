@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from kb.registry import model
+from kb.runtime import model
 
 
 @model("lenet5", names=["LeNet-5"], source="LeCun et al. 1998, as commonly written in PyTorch: two 5x5 convolutions "

@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kb.cache import Cache, digest
-from kb.check import run_check
 from kb.config import load_config
+from kb.figures.cache import Cache, digest
+from kb.pipeline import run_check
 from tests.conftest import page
 
 QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"
@@ -42,7 +42,7 @@ def test_a_warm_check_starts_no_worker_and_never_imports_torch(kb) -> None:  # t
     assert started == 2 and diagnostics == []  # one for figures, one for the page's session
     assert set(states.values()) == {"verified"}
     script = (
-        "import sys; from kb.check import run_check; from kb.config import load_config\n"
+        "import sys; from kb.pipeline import run_check; from kb.config import load_config\n"
         f"r = run_check(load_config({str(root / 'mkdocs.yml')!r}), compute=True)\n"
         "print(r.computed.workers_started, 'torch' in sys.modules, len(r.diagnostics))\n"
     )

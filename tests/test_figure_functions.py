@@ -13,8 +13,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import macros  # noqa: F401  (registers the model zoo)
-from kb import builtin_figures as f
-from kb.registry import REGISTRY, Registry, RegistryError, build_transformers
+from kb.runtime import builtin_figures as f
+from kb.runtime.registry import REGISTRY, Registry, RegistryError, build_transformers
 
 
 def count(function: str, model: str, **kwargs: object) -> int | float:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.sandbox import ExpressionError, read_call
+from kb.figures.sandbox import ExpressionError, read_call
 from tests.conftest import REPO, page, run_kb
 
 QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"

@@ -11,10 +11,10 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kb.check import CheckResult, run_check
+from kb.check.graph import backlinks
 from kb.config import load_config
-from kb.graph import backlinks
-from kb.pages import Page
+from kb.model import Page
+from kb.pipeline import CheckResult, run_check
 from tests.conftest import MKDOCS, page, run_kb, write_kb
 
 PARAMETER_META = """\

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.check import CheckResult, run_check
+from kb.check.links import NameIndex, find_heading
 from kb.config import load_config
-from kb.links import NameIndex, find_heading
+from kb.pipeline import CheckResult, run_check
 from tests.conftest import page, run_kb, write_kb
 
 SOURCE = "content/notes/links.md"
@@ -299,9 +299,9 @@ def test_every_resolved_row_is_an_edge_of_the_graph(checked: tuple[CheckResult, 
 
 def test_lookup_prefers_exact_names() -> None:
     """NameIndex directly: exact first, folded only when nothing matches exactly."""
+    from kb.check.load import parse_page
     from kb.diagnostics import Diagnostics
-    from kb.load import parse_page
-    from kb.pages import DocPath, SourcePath
+    from kb.model import DocPath, SourcePath
 
     pages = [
         parse_page(page("a", "Attention", "", "aliases: [attn]\n"), SourcePath("content/a.md"), DocPath("a.md"), Diagnostics()),

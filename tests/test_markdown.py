@@ -11,10 +11,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from kb.check.load import parse_page
+from kb.check.markdown import Scan, plain_heading, scan
 from kb.diagnostics import Diagnostics
-from kb.load import parse_page
-from kb.markdown import Scan, plain_heading, scan
-from kb.pages import CodeBlock, DocPath, Heading, Link, SourcePath
+from kb.model import CodeBlock, DocPath, Heading, Link, SourcePath
 
 
 def run(text: str, first_line: int = 1) -> Scan:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kb.check.load import parse_page
 from kb.diagnostics import Diagnostics
-from kb.load import parse_page
-from kb.pages import DocPath, SourcePath
+from kb.model import DocPath, SourcePath
 from tests.conftest import page, run_kb, write_kb
-from tests.test_contract import contract_front_matter
+from tests.test_contract import CONTRACT_FRONT_MATTER
 
 SECTIONS = [
     "One-line summary", "Core", "Patterns", "Decision criteria", "Graph", "Anti-patterns", "Verification", "Changelog",
@@ -65,7 +65,7 @@ def test_new_page_in_the_house_format(root: Path) -> None:
     # The front matter has every field of the contract's example, in the same order.
     front, _, body = text.removeprefix("---\n").partition("\n---\n")
     meta = yaml.safe_load(front)
-    contract = yaml.safe_load(contract_front_matter().strip().strip("-"))
+    contract = yaml.safe_load(CONTRACT_FRONT_MATTER.strip().strip("-"))
     assert list(meta) == list(contract)
     assert meta == {
         "id": f"wiki-{today:%Y-%m%d}-machine-learning",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kb.pins import PinError, Style, compact, format_in, parse_pin, rewrite, satisfies
+from kb.figures.pins import PinError, Style, compact, format_in, parse_pin, rewrite, satisfies
 
 TOLERANCE = 0.05
 

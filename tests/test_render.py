@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.check import run_check
 from kb.config import load_config
-from kb.progress import Progress
-from kb.render import render_figures
+from kb.figures.progress import Progress
+from kb.pipeline import run_check
+from kb.site.topic import SiteIndex, render_topic
 from tests.conftest import page
 
 QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"
@@ -23,13 +23,13 @@ def test_figures_render_as_spans_with_provenance(kb) -> None:  # type: ignore[no
     root: Path = kb({"content/a.md": page("a", "A", body)}, mkdocs=QUIET)
     result = run_check(load_config(str(root / "mkdocs.yml")), compute=True)
     assert result.computed is not None
-    lines = result.pages[0].text.split("\n")
-    rendered = render_figures(lines, 1, result.computed.figures)
-    verified, stale = rendered[4].split(", stale ")
+    rendered = render_topic(result.pages[0], SiteIndex.build(result)).split("\n")
+    dense = next(i for i, line in enumerate(rendered) if line.startswith("Dense "))
+    verified, stale = rendered[dense].split(", stale ")
     assert verified.startswith('Dense <span class="kb-figure kb-verified" tabindex="0" title="params(&quot;nn.Linear(768, 3072)&quot;) = 2,362,368 · page says 2.4M · verified')
     assert "torch 2.13.0" in verified and verified.endswith(">2.4M</span>")
     assert stale.startswith('<span class="kb-figure kb-stale"') and stale.endswith(">2M</span>,")
-    assert "<b>" not in rendered[5] and "&lt;b&gt;" in rendered[5]
+    assert "<b>" not in rendered[dense + 1] and "&lt;b&gt;" in rendered[dense + 1]
 
 
 def test_progress_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -65,7 +65,7 @@ def test_the_site_has_its_generated_pages_and_data(kb) -> None:  # type: ignore[
 
 def test_two_builds_of_the_same_commit_are_identical(tmp_path: Path) -> None:
     from kb.config import load_config
-    from kb.site_build import build_site
+    from kb.mkdocs.build import build_site
 
     config = load_config(str(REPO / "mkdocs.yml"))
     first, second = tmp_path / "one", tmp_path / "two"

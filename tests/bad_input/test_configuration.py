@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from kb.check.yamlpos import MAX_DEPTH
 from kb.cli import main
 from kb.config import OPTIONS
-from kb.yamlpos import MAX_DEPTH
 from tests.bad_input.rows import Case, KbFactory, case, expect
 from tests.conftest import Run, page, run_kb
 
@@ -63,7 +63,7 @@ CONFIG = [
          mkdocs="- site_name\n"),
     case("mkdocs-tags-are-tolerated", PAGES, [], 0,
          mkdocs="site_name: !ENV [NAME, test]\ndocs_dir: content\nmarkdown_extensions:\n  - toc:\n"
-                "      slugify: !!python/name:kb.names.toc_slugify\n"),
+                "      slugify: !!python/name:kb.check.names.toc_slugify\n"),
 ]
 
 SCHEMAS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.yamlpos import MAX_DEPTH
+from kb.check.yamlpos import MAX_DEPTH
 from tests.bad_input.rows import QUIET, Case, KbFactory, case, check, expect, fm
 from tests.conftest import page, run_kb
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kb.config import load_config
-from kb.site_build import build_site
+from kb.mkdocs.build import build_site
 from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")

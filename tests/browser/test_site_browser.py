@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from kb.config import load_config
-from kb.site_build import build_site
+from kb.mkdocs.build import build_site
 from tests.browser.conftest import copy_shipped, screenshot
 from tests.conftest import REPO
 

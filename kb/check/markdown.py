@@ -1,0 +1,242 @@
+"""A small Markdown scanner: headings, links and fenced code, with positions.
+
+It reads only what kb needs and skips what is not prose: fenced and indented
+code, inline code spans and HTML comments, so ``[[x]]`` written inside code
+is text, not a link. It is line based and linear in the size of the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from kb.check.names import slugify
+from kb.model import CodeBlock, Expression, Heading, Link, Quantity
+
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the closing #s are cut by _atx_text
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATTR_LIST = re.compile(r"\{([^{}]*)\}\s*$")  # no nested quantifiers: linear even on long lines
+_ATTR_ID = re.compile(r"#([\w\-:.]+)")
+_WIKI = re.compile(r"!?\[\[((?:[^\[\]\n\\]|\\.)*?)\]\]")
+_MD_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(\s*(<[^>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)")
+_REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_BACKTICKS = re.compile(r"`+")
+_INLINE_MARKUP = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
+
+
+@dataclass
+class Scan:
+    """What a page body holds."""
+
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    expressions: list[Expression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+
+
+def scan(lines: list[str], first_line: int = 1) -> Scan:
+    """Scan body lines; ``first_line`` is the file line number of ``lines[0]``."""
+    result = Scan()
+    anchors: dict[str, int] = {}
+    fence: tuple[str, int, str, int, int] | None = None  # (char, length, info, start index, indent)
+    in_comment = False
+    previous_blank = True
+    in_list = False
+    in_indented_code = False
+    paragraph_line: int | None = None  # index of a line that may be a setext heading's text
+    for index, line in enumerate(lines):
+        number = first_line + index
+        if fence is not None:
+            char, length, info, start, indent = fence
+            closing = _FENCE.match(line)
+            if (closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip()
+                    and _indent(closing) <= indent + 3):
+                content = "\n".join(lines[start + 1 : index])
+                result.code_blocks.append(CodeBlock(info, content, first_line + start, number))
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening and (_indent(opening) <= 3 or in_list) and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+            fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index, _indent(opening))
+            paragraph_line, previous_blank = None, False
+            continue
+        blank = not line.strip()
+        indented = line.startswith(("    ", "\t"))
+        if not blank and _LIST_ITEM.match(line):
+            in_list = True
+        elif not blank and not indented:
+            in_list = False
+        if indented and not in_list and (in_indented_code or (previous_blank and paragraph_line is None)):
+            in_indented_code, previous_blank = True, False
+            continue
+        if not blank:
+            in_indented_code = False
+        if in_comment or "<!--" in line:
+            line, in_comment = _strip_comments(line, in_comment)
+        text = _blank_code_spans(line)
+        setext = _SETEXT.match(line)
+        if setext and paragraph_line is not None:
+            level = 1 if setext.group(1)[0] == "=" else 2
+            _add_heading(result, anchors, level, lines[paragraph_line].strip(), first_line + paragraph_line)
+            paragraph_line, previous_blank = None, False
+            continue
+        atx = _ATX.match(line)  # the line, not ``text``: a heading keeps the words of its code spans
+        if atx:
+            _add_heading(result, anchors, len(atx.group(1)), _atx_text(atx.group(2) or ""), number)
+            paragraph_line = None
+        else:
+            paragraph_line = None if blank or _LIST_ITEM.match(line) else index
+        _find_links(text, number, result.links)
+        if "{{" in text:
+            _find_expressions(text, line, number, result.expressions)
+        if any(c.isdigit() for c in text):
+            before = _blank_code_spans(lines[index - 1]) if index and lines[index - 1].strip() else ""
+            _find_quantities(text, number, result.quantities, before)
+        previous_blank = blank
+    if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
+        char, length, info, start, _ = fence
+        result.code_blocks.append(CodeBlock(info, "\n".join(lines[start + 1 :]), first_line + start, first_line + len(lines) - 1))
+    return result
+
+
+def _indent(fence: re.Match[str]) -> int:
+    return len(fence.group(1).expandtabs(4))
+
+
+def _strip_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """Blank out the parts of a line inside ``<!-- -->`` (keeping columns)."""
+    out = []
+    i = 0
+    while i < len(line):
+        if in_comment:
+            end = line.find("-->", i)
+            if end < 0:
+                out.append(" " * (len(line) - i))
+                return "".join(out), True
+            out.append(" " * (end + 3 - i))
+            i, in_comment = end + 3, False
+        else:
+            start = line.find("<!--", i)
+            if start < 0:
+                out.append(line[i:])
+                break
+            out.append(line[i:start])
+            i, in_comment = start, True
+    return "".join(out), in_comment
+
+
+def _blank_code_spans(line: str) -> str:
+    """Replace inline code spans by spaces so nothing inside them is scanned."""
+    if "`" not in line:
+        return line
+    chars = list(line)
+    runs = list(_BACKTICKS.finditer(line))
+    i = 0
+    while i < len(runs):
+        opener = runs[i]
+        closer = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == len(opener.group())), None)
+        if closer is None:
+            i += 1
+            continue
+        for k in range(opener.start(), runs[closer].end()):
+            chars[k] = " "
+        i = closer + 1
+    return "".join(chars)
+
+
+def _atx_text(text: str) -> str:
+    """An ATX heading's text without its closing sequence (``## Title ##``): #s after a space."""
+    text = text.rstrip(" \t")
+    body = text.rstrip("#")
+    if body != text and body[-1:] in (" ", "\t"):
+        text = body
+    return text.strip()
+
+
+def _add_heading(result: Scan, anchors: dict[str, int], level: int, text: str, line: int) -> None:
+    attributes = _ATTR_LIST.search(text)
+    ids = _ATTR_ID.findall(attributes.group(1)) if attributes else []
+    if attributes and ids:
+        text = text[: attributes.start()].rstrip()
+        anchor = ids[-1]
+    else:
+        anchor = slugify(plain_heading(text))
+        seen = anchors.get(anchor, 0)
+        anchors[anchor] = seen + 1
+        if seen:
+            anchor = f"{anchor}_{seen}"
+    result.headings.append(Heading(level, plain_heading(text), anchor, line))
+
+
+def plain_heading(text: str) -> str:
+    """Heading text without inline markup: ``**Core** [see](x.md)`` becomes ``Core see``.
+
+    Code spans keep their text (``The `nn.Linear` layer`` is "The nn.Linear layer")
+    and an underscore inside a word is no emphasis (``max_page_bytes`` stays).
+    """
+    return _INLINE_MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3) or "", text).strip()
+
+
+def _find_links(text: str, number: int, links: list[Link]) -> None:
+    if "[" not in text:
+        return
+    for match in _WIKI.finditer(text):
+        inner = match.group(1).replace("\\|", "|")
+        target, _, label = inner.partition("|")
+        page, hash_, anchor = target.partition("#")
+        links.append(Link("wiki", page.strip(), anchor.strip() if hash_ else None,
+                          label.strip() or None, match.group(0), number, match.start() + 1))
+    if "](" in text:
+        for match in _MD_LINK.finditer(text):
+            if match.group(1):  # an image
+                continue
+            _add_markdown_link(match.group(3).strip("<>"), match.group(2), match.group(0), number, match.start() + 1, links)
+    definition = _REF_DEF.match(text)
+    if definition:
+        _add_markdown_link(definition.group(2), definition.group(1), definition.group(0).strip(), number, 1, links)
+
+
+def _find_expressions(text: str, original: str, number: int, found: list[Expression]) -> None:
+    """``{{ ... }}`` on one line, outside code (``text`` has code spans blanked)."""
+    start = text.find("{{")
+    while start >= 0:
+        end = text.find("}}", start + 2)
+        if end < 0:
+            found.append(Expression(original[start + 2 :].strip(), number, start + 1, closed=False))
+            return
+        found.append(Expression(original[start + 2 : end].strip(), number, start + 1))
+        start = text.find("{{", end + 2)
+
+
+# A number with a magnitude or a unit: 175B, 1.8 trillion, 16 GB, 12%, 3.14e23 FLOPs, 10^23.
+_QUANTITY = re.compile(
+    r"(?<![\w.])[~≈]?\d[\d,]*(?:\.\d+)?(?:"
+    r"\s?(?:[KMBT]|[KMGTP]i?B|bytes?|%|[KMGTPEZ]?FLOP[Ss]?)(?![\w])"
+    r"|\s(?:thousand|million|billion|trillion)s?\b"
+    r"|(?:\s?[×x]\s?10(?:\^[-+]?\d+|[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|[eE][-+]?\d+)(?:\s?[KMGTPEZ]?FLOP[Ss]?)?(?![\w]))"
+)
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\[\[[^\]]*\]\]|\]\([^)]*\)|<[^>]+>|https?://\S+")  # a wikilink names a page
+
+
+def _find_quantities(text: str, number: int, found: list[Quantity], before: str = "") -> None:
+    """Numbers with a magnitude or unit in prose, outside figures, link targets, tags and URLs.
+    ``before`` is the previous line of the paragraph, for names that wrap ("Llama" / "3.1 405B")."""
+    prose = _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+    for match in _QUANTITY.finditer(prose):
+        found.append(Quantity(match.group(), number, match.start() + 1, prose, _NOT_PROSE.sub(" ", before)))
+
+
+def _add_markdown_link(url: str, label: str, raw: str, line: int, column: int, links: list[Link]) -> None:
+    """Keep links to Markdown pages and to headings of this page; skip URLs and assets."""
+    if not url or _SCHEME.match(url):
+        return
+    path, hash_, anchor = url.partition("#")
+    path = unquote(path.split("?", 1)[0])
+    if path and not path.endswith(".md"):
+        return
+    links.append(Link("markdown", path, unquote(anchor) if hash_ else None, label or None, raw, line, column))

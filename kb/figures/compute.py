@@ -1,0 +1,240 @@
+"""Computing what pages claim: figures and executed blocks, through the cache.
+
+Only cache misses reach a worker process; a check with nothing changed
+starts none, so it never imports torch. Figures share one worker; each page
+with executed blocks gets a fresh worker, its session.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kb.config import KbConfig, KbOptions
+from kb.diagnostics import Diagnostics
+from kb.figures import block as blockmod
+from kb.figures import figure as figmod
+from kb.figures.block import Block
+from kb.figures.cache import Cache, digest, environment
+from kb.figures.figure import Figure
+from kb.figures.progress import Progress
+from kb.figures.worker_client import Worker, WorkerFailure
+from kb.model import Page, State
+from kb.protocol import MacrosFailure, Manifest
+
+
+@dataclass
+class Computed:
+    """The figures and blocks of a knowledge base, judged."""
+
+    figures: list[Figure] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    environment: dict[str, str] = field(default_factory=dict)
+    workers_started: int = 0
+
+
+class _Figures:
+    """The one worker that computes figures, started on the first miss."""
+
+    def __init__(self, config: KbConfig, computed: Computed) -> None:
+        self.config = config
+        self.computed = computed
+        self.worker: Worker | None = None
+        self.manifest = Manifest()
+        self.macros_error: MacrosFailure | None = None
+
+    def start(self) -> None:
+        """Start the worker if it is not running, and learn the registry from it."""
+        if self.worker is not None and self.worker.running:
+            return
+        self.worker = Worker(self.config.root, self.config.options.exec_memory_mb)
+        self.computed.workers_started += 1
+        # Importing torch, transformers and macros/ is part of computing: it gets a figure's time.
+        hello = self.worker.call({"op": "hello"}, self.config.options.figure_timeout)
+        self.manifest = Manifest.from_json(hello["manifest"])
+        self.macros_error = MacrosFailure.from_json(hello.get("macros_error"))
+
+    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        self.start()
+        assert self.worker is not None
+        return self.worker.call(request, timeout)
+
+    def stop(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+
+
+def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: bool | None = None) -> Computed:
+    """Read, compute and judge every figure and executed block of every page
+    (``progress``: draw a progress bar; by default, on a terminal outside CI)."""
+    options = config.options
+    computed = Computed(environment=environment(config.root))
+    cache = Cache(config.cache_dir)
+    env = computed.environment
+    worker = _Figures(config, computed)
+    try:
+        needs_manifest = any(page.expressions or page.quantities for page in pages)
+        manifest = _manifest(cache, env, worker, diags) if needs_manifest else Manifest()
+        for page in pages:
+            computed.blocks.extend(blockmod.page_blocks(page))
+            if manifest is None:  # reported once as macros.failed; each figure is simply not computed
+                computed.figures.extend(Figure(page, e, error="not computed: macros/ could not be imported")
+                                        for e in page.expressions)
+                continue
+            computed.figures.extend(figmod.read_figures(page, manifest, diags))
+            figmod.report_unaccounted(page, manifest, diags)
+        readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state is not State.CITED]
+        pending = [f for f in readable if not _from_cache(f, cache, env)]
+        exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
+        stale_pages = [p for p in exec_pages if not _blocks_from_cache(p, computed.blocks, cache, env)]
+        bar = Progress(len(pending) + len(stale_pages), enabled=progress)
+        for figure in pending:
+            assert figure.call is not None
+            bar.step(f"computing {figure.call.text()}")
+            _compute_figure(figure, worker, options, cache, env)
+            bar.advance()
+        worker.stop()
+        _run_pages(stale_pages, computed, config, cache, env, bar)
+        bar.close()
+    finally:
+        worker.stop()
+    for figure in readable:
+        figmod.judge(figure, options.tolerance, diags)
+        figure.provenance = _provenance(figure, env)
+    for block in computed.blocks:
+        blockmod.judge(block, diags)
+    return computed
+
+
+def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagnostics) -> Manifest | None:
+    """Names and units of the registered figures and models: cached, or asked of a worker
+    (None when no worker could start: then nothing can be computed)."""
+    key = digest(env, "manifest")
+    cached = cache.get(key)
+    if cached is not None:
+        try:
+            return Manifest.from_json(cached)
+        except ValueError:
+            pass  # written by another version of kb: ask the worker
+    try:
+        worker.start()
+    except WorkerFailure as dead:
+        diags.add("macros/__init__.py", 1, 1, "macros.failed", f"importing macros/ {dead}")
+        return None
+    manifest = worker.manifest
+    failure = worker.macros_error
+    if failure:
+        diags.add(failure.path, failure.line, 1, "macros.failed", f"macros/ cannot be imported: {failure.message}")
+    else:
+        cache.put(key, manifest.to_json())
+    return manifest
+
+
+def _figure_key(figure: Figure, env: dict[str, str]) -> str:
+    assert figure.call is not None
+    return digest(env, "figure", figure.call.function, list(figure.call.args), list(figure.call.kwargs))
+
+
+def _from_cache(figure: Figure, cache: Cache, env: dict[str, str]) -> bool:
+    entry = cache.get(_figure_key(figure, env))
+    if entry is None:
+        return False
+    figure.value, figure.error = entry.get("value"), entry.get("error")
+    return True
+
+
+def _compute_figure(figure: Figure, worker: _Figures, options: KbOptions, cache: Cache, env: dict[str, str]) -> None:
+    assert figure.call is not None
+    request = {"op": "figure", "function": figure.call.function, "args": list(figure.call.args),
+               "kwargs": dict(figure.call.kwargs)}
+    try:
+        reply = worker.call(request, options.figure_timeout)
+    except WorkerFailure as failure:  # not cached: a timeout may pass on a quieter machine
+        figure.error = f"the computation {failure}"
+        return
+    if reply.get("ok"):
+        figure.value = reply["value"]
+    else:
+        figure.error = reply.get("error", "unknown error")
+    cache.put(_figure_key(figure, env), {"value": figure.value, "error": figure.error})
+
+
+def _run_pages(pages: list[Page], computed: Computed, config: KbConfig, cache: Cache,
+               env: dict[str, str], progress: Progress) -> None:
+    """Run the pages' sessions, as many at once as there are cores (each is its own process;
+    the threads here only wait on pipes)."""
+    lock = threading.Lock()
+
+    def run(page: Page) -> None:
+        with lock:
+            progress.step(f"running the code of {page.source}")
+        _run_page(page, [b for b in computed.blocks if b.page is page], config, cache, env, computed, lock)
+        with lock:
+            progress.advance()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(pages), os.cpu_count() or 1))) as pool:
+        list(pool.map(run, pages))
+
+
+def _blocks_key(page_blocks: list[Block], env: dict[str, str]) -> str:
+    return digest(env, "exec", str(page_blocks[0].page.source), [b.code.content for b in page_blocks])
+
+
+def _blocks_from_cache(page: Page, all_blocks: list[Block], cache: Cache, env: dict[str, str]) -> bool:
+    page_blocks = [b for b in all_blocks if b.page is page]
+    entry = cache.get(_blocks_key(page_blocks, env))
+    if entry is None or len(entry.get("runs", [])) != len(page_blocks):
+        return False
+    for block, run in zip(page_blocks, entry["runs"], strict=True):
+        block.stdout, block.error, block.error_line = run["stdout"], run["error"], run["line"]
+    return True
+
+
+def _run_page(page: Page, page_blocks: list[Block], config: KbConfig, cache: Cache,
+              env: dict[str, str], computed: Computed, lock: threading.Lock) -> None:
+    """Run a page's blocks in order in one fresh session; cache the runs unless the session died."""
+    options = config.options
+    worker = Worker(config.root, options.exec_memory_mb)
+    with lock:
+        computed.workers_started += 1
+    session_died = False
+    try:
+        worker.call({"op": "hello"}, options.figure_timeout)
+        for index, block in enumerate(page_blocks):
+            if session_died:
+                block.error = f"not run: the session ended at line {page_blocks[index - 1].code.line}"
+                continue
+            request = {"op": "exec", "code": block.code.content, "path": str(page.source), "line": block.code.line + 1}
+            try:
+                reply = worker.call(request, options.exec_timeout)
+            except WorkerFailure as failure:
+                block.error, block.error_line, session_died = f"the block {failure}", block.code.line, True
+                continue
+            block.stdout = reply.get("stdout", "")
+            if not reply.get("ok"):
+                block.error, block.error_line = reply.get("error", "failed"), reply.get("line")
+    except WorkerFailure as failure:
+        for block in page_blocks:
+            block.error, block.error_line = f"the worker for this page {failure}", block.code.line
+        session_died = True
+    finally:
+        worker.stop()
+    if not session_died:
+        runs = [{"stdout": b.stdout, "error": b.error, "line": b.error_line} for b in page_blocks]
+        cache.put(_blocks_key(page_blocks, env), {"runs": runs})
+
+
+def _provenance(figure: Figure, env: dict[str, str]) -> dict[str, Any]:
+    assert figure.call is not None
+    return {
+        "function": figure.call.function,
+        "expression": figure.call.text(),
+        "value": figure.value,
+        "unit": figure.unit,
+        "torch": env["torch"],
+        "transformers": env["transformers"],
+        "python": env["python"],
+    }

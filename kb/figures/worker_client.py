@@ -1,0 +1,125 @@
+"""kb's side of a worker process: start it, send a request, wait with a deadline.
+
+A request that outlives its timeout gets the worker's whole process group
+killed; a worker that dies (a segfault, ``os._exit``) is noticed by the end of
+its pipe. Either way the caller gets a WorkerFailure with a sentence that
+says what happened, and can start a new worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+class WorkerFailure(Exception):
+    """The worker did not answer: it timed out or died. The message says which."""
+
+
+class Worker:
+    """One ``python -m kb.runtime.worker`` process."""
+
+    def __init__(self, root: Path, memory_mb: int = 4096) -> None:
+        self.root = root
+        self.memory_mb = memory_mb
+        self._process: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self._read_fd = -1
+
+    def start(self) -> None:
+        """Start the process (it imports kb's built-ins and the knowledge base's macros)."""
+        to_child_r, to_child_w = os.pipe()
+        from_child_r, from_child_w = os.pipe()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false",
+               "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "kb.runtime.worker", str(self.root), str(to_child_r), str(from_child_w), str(self.memory_mb)],
+            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=self._stderr, start_new_session=True, cwd=self.root, env=env,
+        )
+        os.close(to_child_r)
+        os.close(from_child_w)
+        self._write = os.fdopen(to_child_w, "wb")
+        self._read_fd = from_child_r
+        self._buffer = b""
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def call(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one request and return the reply, or raise WorkerFailure."""
+        if not self.running:
+            self.start()
+        try:
+            self._write.write(json.dumps(request).encode() + b"\n")
+            self._write.flush()
+        except (BrokenPipeError, OSError):
+            raise WorkerFailure(self._death()) from None
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.stop()
+                raise WorkerFailure(f"ran past its timeout of {timeout:g} s and was stopped")
+            ready, _, _ = select.select([self._read_fd], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(self._read_fd, 1 << 16)
+            if not chunk:
+                raise WorkerFailure(self._death())
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        reply: dict[str, Any] = json.loads(line)
+        return reply
+
+    def _death(self) -> str:
+        """Why the process ended, in words."""
+        assert self._process is not None
+        try:
+            code = self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            return "stopped answering"
+        last = self._stderr_tail()
+        self._close_pipes()
+        if code < 0:
+            name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+            return f"crashed the Python process (signal {name})"
+        return f"ended the Python process (exit status {code})" + (f": {last}" if last else "")
+
+    def _stderr_tail(self) -> str:
+        self._stderr.seek(0)
+        lines = [line for line in self._stderr.read().decode("utf-8", "replace").splitlines() if line.strip()]
+        return lines[-1].strip() if lines else ""
+
+    def stop(self) -> None:
+        """End the process and everything it started."""
+        if self._process is None:
+            return
+        if self._process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._process.pid, signal.SIGKILL)
+            self._process.wait()
+        self._close_pipes()
+        self._process = None
+
+    def _close_pipes(self) -> None:
+        with contextlib.suppress(OSError):
+            self._write.close()
+        if self._read_fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._read_fd)
+            self._read_fd = -1
+        with contextlib.suppress(OSError):
+            self._stderr.close()

@@ -1,0 +1,139 @@
+"""The MkDocs plugin ``kb``: a thin adapter from MkDocs events to kb.
+
+- ``on_config``: kb's configuration from the plugin's typed options and
+  MkDocs' own settings; the Markdown extensions, CSS and JavaScript the
+  site needs (``kb.site.assets``);
+- ``on_files``: check the knowledge base (or take the check ``kb build`` has
+  just made), log every diagnostic (so MkDocs' ``--strict`` fails on any),
+  and add the files ``kb.site.assemble`` says the site holds;
+- ``on_page_markdown`` / ``on_page_context``: a topic page as
+  ``kb.site.topic`` renders it.
+
+What any page or file says is decided in ``kb.site``; nothing here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from kb.config import ConfigError, KbConfig
+from kb.diagnostics import Diagnostic, Severity
+from kb.mkdocs.config import KbPluginConfig
+from kb.pipeline import CheckResult, run_check
+from kb.site import assets
+from kb.site.assemble import site_files
+from kb.site.generated import navigation
+from kb.site.topic import SiteIndex, insert_after_headings, page_extras, render_topic
+
+log = logging.getLogger("mkdocs.plugins.kb")
+
+# The check that ``kb build`` made before starting MkDocs, so the build does not repeat it.
+_CHECKED: ContextVar[CheckResult | None] = ContextVar("kb_checked", default=None)
+
+
+@contextlib.contextmanager
+def checked(result: CheckResult) -> Iterator[None]:
+    """While MkDocs builds inside this block, the plugin uses ``result`` instead of checking again."""
+    token = _CHECKED.set(result)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
+class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
+    """Checks the knowledge base and renders its pages, figures and generated pages."""
+
+    def __init__(self) -> None:
+        self.kb: KbConfig | None = None
+        self.site: SiteIndex | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        config_file = Path(config.config_file_path).resolve()
+        self.kb = KbConfig(config_file.parent, config_file, Path(config.docs_dir).resolve(), self.config.options())
+        for name, settings in assets.MARKDOWN_EXTENSIONS.items():
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+            merged = {**settings, **config.mdx_configs.get(name, {})}
+            if name == "toc":
+                merged["slugify"] = settings["slugify"]  # kb's anchors, whatever mkdocs.yml says
+            if merged:
+                config.mdx_configs[name] = merged
+        config.extra_css.extend(assets.stylesheets(self.kb.root))
+        config.extra_javascript.extend(assets.scripts(self.kb.root))
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.kb is not None
+        result = _CHECKED.get()
+        if result is None or result.config.config_file != self.kb.config_file:
+            try:
+                result = run_check(self.kb, compute=True)
+            except ConfigError as error:
+                raise PluginError("\n".join(d.as_text() for d in error.diagnostics)) from None
+        self.site = SiteIndex.build(result, config.use_directory_urls)
+        for diagnostic in report_order(result.diagnostics.sorted()):
+            (log.error if diagnostic.severity is Severity.ERROR else log.warning)(diagnostic.as_text())
+        authored = {f.src_uri for f in files.documentation_pages()}
+        try:
+            added = site_files(result, authored, config.use_directory_urls)
+        except assets.MissingAsset as missing:
+            raise PluginError(f"kb: {missing}") from None
+        for src_uri in added.hand_written:
+            log.info("kb: %s is written by hand; the generated one is not used", src_uri)
+        for src_uri, content in added.texts.items():
+            files.append(File.generated(config, src_uri, content=content))
+        for src_uri, path in added.copies.items():
+            files.append(File.generated(config, src_uri, abs_src_path=str(path)))
+        if config.nav is None:
+            config.nav = navigation([p for p in result.pages if p.usable], self.kb.options.home)
+        return files
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when the knowledge base's code or schema changes, not only its pages."""
+        assert self.kb is not None
+        for folder in ("macros", "site_config"):
+            if (self.kb.root / folder).is_dir():
+                server.watch(str(self.kb.root / folder))
+        return server
+
+    def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        assert self.site is not None
+        kb_page = self.site.by_doc_path.get(page.file.src_uri)
+        if kb_page is None or not kb_page.usable:
+            return markdown
+        # Material reads some front-matter keys itself (status shows an icon in the navigation);
+        # kb renders its own, so the theme sees only the title, escaped: templates print it as it is.
+        page.meta.clear()
+        page.meta["title"] = html.escape(kb_page.title)
+        return render_topic(kb_page, self.site)
+
+    def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
+        """Add backlinks, changelog and neighbourhood after the search plugin has indexed the page."""
+        assert self.site is not None
+        kb_page = self.site.by_doc_path.get(page.file.src_uri)
+        if kb_page is not None and kb_page.usable and page.content is not None:
+            page.content = insert_after_headings(page.content, page_extras(kb_page, self.site))
+        return context
+
+
+def report_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Stale figures and blocks lead the report: they are what a build exists to catch."""
+    return sorted(diagnostics, key=lambda d: (d.code not in ("figure.stale", "block.stale"), d))
+
+
+def uses_kb(config: MkDocsConfig) -> bool:
+    """Whether a loaded MkDocs configuration lists the kb plugin."""
+    return any(isinstance(plugin, KbPlugin) for plugin in config.plugins.values())

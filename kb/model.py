@@ -1,0 +1,243 @@
+"""The data kb works on: pages, their front matter (raw, with positions, and
+typed as ``PageMeta``), headings, links and code, and the names of the
+verdicts kb reaches about figures, blocks and edges.
+
+Distinct types keep a page's id, its path in the repository and a link's
+target from being mixed up. This module imports nothing of kb: every stage
+can use it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+PageId = NewType("PageId", str)
+SourcePath = NewType("SourcePath", str)  # repository-relative, posix, e.g. content/a/b.md
+DocPath = NewType("DocPath", str)  # relative to the content folder, e.g. a/b.md
+
+
+YamlPath = tuple[str | int, ...]  # keys and list indexes from the top of a YAML document
+Position = tuple[int, int]  # 1-based line and column in the page file
+
+
+class State(enum.StrEnum):
+    """What kb concluded about a figure or an executed block."""
+
+    VERIFIED = "verified"  # the computed value satisfies the page's pin
+    STALE = "stale"  # it does not
+    UNPINNED = "unpinned"  # computed, with nothing pinned to compare
+    FAILED = "failed"  # could not be computed or run
+    CITED = "cited"  # a figure that states a fact with its source; nothing is computed
+
+
+# The states the verification ledger counts (a cited fact is listed apart).
+LEDGER_STATES = (State.VERIFIED, State.STALE, State.FAILED, State.UNPINNED)
+
+
+class EdgeKind(enum.StrEnum):
+    """Why one page of the concept graph points to another."""
+
+    LINK = "link"  # a resolved link in the body
+    CANONICAL = "canonical"  # canonical_id names the other page
+    DUPLICATE = "duplicate"  # duplicate_of names it
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading and the anchor it gets on the site."""
+
+    level: int
+    text: str
+    anchor: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link written in a page body: ``[[target#heading|label]]`` or ``[label](target.md#anchor)``."""
+
+    kind: str  # "wiki" or "markdown"
+    target: str  # page name (wiki) or relative path (markdown); "" for a link within the page
+    anchor: str | None
+    label: str | None
+    raw: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with a magnitude or unit written in prose ("175B", "16 GB", "12%"), and its line's prose."""
+
+    text: str
+    line: int
+    column: int
+    prose: str  # the line with code, figures and link targets blanked
+    before: str = ""  # the paragraph's previous line, likewise (a name may wrap onto this line)
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A ``{{ ... }}`` written in prose: the text between the braces and where ``{{`` stands."""
+
+    text: str
+    line: int
+    column: int
+    closed: bool = True
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced code block: its info string and content, with the line of its opening fence."""
+
+    info: str
+    content: str
+    line: int
+    end_line: int
+
+
+@dataclass
+class FrontMatter:
+    """A page's front matter as written: the parsed value and where each part of it stands."""
+
+    value: Any
+    positions: dict[YamlPath, Position]
+    first_line: int  # line of the opening ---
+    end_line: int  # line of the closing ---
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The front matter as a mapping (empty when it is not one)."""
+        return self.value if isinstance(self.value, dict) else {}
+
+    def position(self, *path: str | int) -> Position:
+        """Where a field (or its nearest enclosing value) stands; the opening line if absent."""
+        full: YamlPath = tuple(path)
+        while full and full not in self.positions:
+            full = full[:-1]
+        return self.positions.get(full, (self.first_line, 1)) if full else (self.first_line, 1)
+
+
+@dataclass(frozen=True)
+class ChangelogEntry:
+    """One row of a page's changelog."""
+
+    date: dt.date | None
+    change: str
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The front-matter fields kb itself interprets, read once with their types.
+
+    A value of the wrong type is left out here (the schema reports it), so the
+    stages that use these fields need not check types again. Everything else
+    a page's front matter holds stays in ``raw``."""
+
+    id: PageId | None = None
+    title: str | None = None  # as written; None when absent or blank
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    category: str | None = None
+    status: str | None = None
+    trust: str | None = None  # source_trust_level
+    confidence: float | None = None  # confidence_score
+    verification: str | None = None  # verification_status
+    last_reinforced: dt.date | None = None
+    changelog: tuple[ChangelogEntry, ...] = ()
+    sources: tuple[Any, ...] = ()  # raw_sources: strings or mappings, as written
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, data: Mapping[str, Any]) -> PageMeta:
+        """The typed fields of a front-matter mapping."""
+        changelog = data.get("changelog")
+        return cls(
+            id=PageId(data["id"]) if _text(data.get("id")) else None,
+            title=data["title"] if _text(data.get("title")) else None,
+            aliases=_strings(data.get("aliases")),
+            tags=tuple(t.strip() for t in _strings(data.get("tags"))),
+            category=_string(data.get("category")),
+            status=_string(data.get("status")),
+            trust=_string(data.get("source_trust_level")),
+            confidence=_number(data.get("confidence_score")),
+            verification=_string(data.get("verification_status")),
+            last_reinforced=_date(data.get("last_reinforced")),
+            changelog=tuple(ChangelogEntry(_date(e.get("date")), str(e.get("change", "")))
+                            for e in changelog if isinstance(e, dict)) if isinstance(changelog, list) else (),
+            sources=tuple(data["raw_sources"]) if isinstance(data.get("raw_sources"), list) else (),
+            raw=data,
+        )
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if _text(v)) if isinstance(value, list) else ()
+
+
+def _number(value: Any) -> float | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date as YAML reads it, or as a quoted ISO date (which the schema accepts too)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return value if isinstance(value, dt.date) else None
+
+
+@dataclass
+class Page:
+    """One Markdown file of the knowledge base."""
+
+    source: SourcePath
+    doc_path: DocPath
+    text: str  # decoded, without BOM, with \n line endings
+    front_matter: FrontMatter | None
+    body_line: int  # file line on which the body starts
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    expressions: list[Expression] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    usable: bool = True  # False when front matter is broken beyond checking
+    meta: PageMeta = field(default_factory=PageMeta)  # typed front matter (empty when missing or broken)
+
+    @property
+    def id(self) -> PageId | None:
+        return self.meta.id
+
+    @property
+    def title(self) -> str:
+        """The title a reader sees: the front matter's, else the file name."""
+        return self.meta.title.strip() if self.meta.title else self.stem
+
+    @property
+    def stem(self) -> str:
+        name = self.doc_path.rsplit("/", 1)[-1]
+        return name[:-3] if name.endswith(".md") else name
+
+    @property
+    def aliases(self) -> list[str]:
+        return list(self.meta.aliases)
+
+    def body(self) -> str:
+        """The text after the front matter."""
+        lines = self.text.split("\n")
+        return "\n".join(lines[self.body_line - 1 :])

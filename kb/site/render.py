@@ -1,0 +1,77 @@
+"""Figures and executed blocks rendered into a page's Markdown, for the site.
+
+Each ``{{ ... }}`` is replaced by an HTML ``<span>`` that shows the value
+(the pin when it holds, the computed value in the pin's style when stale)
+and carries its provenance for the site to show on hover. Everything that
+comes from the page or a computation is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+from kb.figures import pins
+from kb.figures.block import Block
+from kb.figures.figure import Figure
+from kb.model import State
+from kb.textedit import Span
+
+STATE_WORDS = {
+    State.VERIFIED: "verified: the computed value satisfies the page's pin",
+    State.STALE: "STALE: the computed value does not satisfy the page's pin",
+    State.UNPINNED: "computed, not pinned",
+    State.FAILED: "could not be computed",
+    State.CITED: "cited, not computed",
+}
+
+
+def provenance_text(figure: Figure) -> str:
+    """One line for a tooltip: what was computed, the value, the verdict and the library versions."""
+    if figure.call is None:
+        return f"{{{{ {figure.expression.text} }}}}: {figure.error or 'not a figure'}"
+    if figure.state is State.CITED:
+        return f"A cited fact, not computed · source: {figure.source}"
+    parts = [f"{figure.call.text()} = {pins.in_full(figure.value) if figure.value is not None else '?'}"]
+    if figure.pin is not None:
+        parts.append(f"page says {figure.pin.text}")
+    parts.append(STATE_WORDS[figure.state])
+    if figure.error:
+        parts.append(figure.error)
+    prov = figure.provenance
+    if prov:
+        parts.append(f"torch {prov['torch']}, transformers {prov['transformers']}, Python {prov['python']}")
+    return " · ".join(parts)
+
+
+def figure_html(figure: Figure) -> str:
+    """The ``<span>`` that stands for a figure on the site."""
+    shown = figure.display if figure.state is not State.FAILED else "⚠ not computed"
+    data = {
+        "expression": figure.call.text() if figure.call else figure.expression.text,
+        "value": figure.value,
+        "pin": figure.pin.text if figure.pin else None,
+        "state": figure.state,
+        **{k: v for k, v in figure.provenance.items() if k in ("torch", "transformers", "python")},
+    }
+    return (
+        f'<span class="kb-figure kb-{figure.state}" tabindex="0" '
+        f'title="{html.escape(provenance_text(figure))}" '
+        f"data-kb-figure='{html.escape(json.dumps(data, ensure_ascii=False), quote=True)}'>"
+        f"{html.escape(shown)}</span>"
+    )
+
+
+def figure_span(figure: Figure, line: str) -> Span:
+    """Where a figure's ``{{ ... }}`` stands on its line (``line`` is that line's text), with its HTML."""
+    start = figure.expression.column - 1
+    end = line.find("}}", start)
+    return Span(figure.expression.line, start, len(line) if end < 0 else end + 2, figure_html(figure))
+
+
+def block_output_markdown(block: Block) -> str:
+    """What the site shows under an executed block: its output, or why there is none."""
+    if block.error is not None:
+        return f'<div class="kb-output kb-failed"><pre>{html.escape(block.error)}</pre></div>'
+    classes = f"kb-output kb-{block.state}"
+    return f'<div class="{classes}"><pre>{html.escape(block.stdout or "")}</pre></div>'

@@ -1,0 +1,296 @@
+"""A topic page as the site shows it: a header of badges, the body with its
+figures, executed blocks and wikilinks rendered, and the changelog, backlinks
+and neighbourhood at the end. Everything from front matter is escaped."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field
+
+from kb.figures.block import Block
+from kb.pipeline import CheckResult
+from kb.figures.figure import Figure
+from kb.check.graph import backlinks
+from kb.check.links import Edge, find_heading
+from kb.model import Link, Page, PageId, State
+from kb.textedit import Span, replace_spans
+from kb.site.render import block_output_markdown, figure_span
+from kb.site.urls import md_link, md_text, page_url, relative_url
+
+TRUST_WORDS = {
+    "A": "primary sources: papers, official documentation, reference code",
+    "B": "reliable secondary sources",
+    "C": "informal sources, partly checked",
+    "D": "unverified",
+}
+_FENCE_INFO = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(.*)$")
+
+
+@dataclass
+class SiteIndex:
+    """What every page's rendering needs to know about the others."""
+
+    result: CheckResult
+    directory_urls: bool = True
+    edges_by_link: dict[tuple[str, int, int], Edge] = field(default_factory=dict)
+    by_source: dict[str, Page] = field(default_factory=dict)
+    by_doc_path: dict[str, Page] = field(default_factory=dict)
+    figures_by_page: dict[str, list[Figure]] = field(default_factory=dict)
+    blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, result: CheckResult, directory_urls: bool = True) -> SiteIndex:
+        index = cls(result, directory_urls)
+        index.by_source = {p.source: p for p in result.pages}
+        index.by_doc_path = {p.doc_path: p for p in result.pages}
+        for edge in result.edges:
+            index.edges_by_link[(edge.source.source, edge.link.line, edge.link.column)] = edge
+        computed = result.computed
+        for figure in computed.figures if computed else []:
+            index.figures_by_page.setdefault(figure.page.source, []).append(figure)
+        for block in computed.blocks if computed else []:
+            index.blocks_by_page.setdefault(block.page.source, []).append(block)
+        return index
+
+    def url(self, page: Page) -> str:
+        return page_url(page.doc_path, self.directory_urls)
+
+
+# Sections filled in after Markdown has run (see ``page_extras``): they are plain HTML,
+# cost Markdown nothing, and stay out of the search index.
+CHANGELOG_ID, BACKLINKS_ID, NEIGHBOURHOOD_ID = "kb-changelog", "kb-backlinks", "kb-neighbourhood"
+_CHANGELOG_HEADING = re.compile(r"^##\s+(?:\S+\s+)?changelog\s*$", re.IGNORECASE)
+
+
+def render_topic(page: Page, site: SiteIndex) -> str:
+    """The Markdown MkDocs renders for a page."""
+    lines = page.text.split("\n")
+    body = lines[page.body_line - 1 :]
+    body = _render_spans(page, body, site)
+    body = _render_blocks(page, body, site.blocks_by_page.get(page.source, []))
+    h1 = next((h for h in page.headings if h.level == 1), None)
+    header = [header_html(page, site), "", *_duplicate_notice(page, site)]
+    if h1 is not None and h1.line >= page.body_line:
+        at = h1.line - page.body_line + 1
+        body = [*body[:at], "", *header, *body[at:]]
+    else:
+        body = [f"# {md_text(page.title)}", "", *header, *body]
+    body = _mark_changelog(page, body)
+    body += ["", f"## Linked from {{#{BACKLINKS_ID}}}", ""]
+    if _neighbours(page, site):
+        body += [f"## Neighbourhood {{#{NEIGHBOURHOOD_ID}}}", ""]
+    return "\n".join(body) + "\n"
+
+
+def page_extras(page: Page, site: SiteIndex) -> dict[str, str]:
+    """HTML to place right after the headings ``render_topic`` marked, by heading id."""
+    extras = {BACKLINKS_ID: _backlinks_html(page, site)}
+    changelog = _changelog_html(page)
+    if changelog:
+        extras[CHANGELOG_ID] = changelog
+    neighbours = _neighbours(page, site)
+    if neighbours:
+        extras[NEIGHBOURHOOD_ID] = neighbourhood_svg(page, neighbours, site)
+    return extras
+
+
+def insert_after_headings(content: str, extras: dict[str, str]) -> str:
+    """Put each piece of HTML right after the heading with its id."""
+    for anchor, extra in extras.items():
+        at = content.find(f'id="{anchor}"')
+        end = content.find("</h2>", at) if at >= 0 else -1
+        if end >= 0:
+            content = content[: end + 5] + "\n" + extra + content[end + 5 :]
+    return content
+
+
+def header_html(page: Page, site: SiteIndex) -> str:
+    """The badges under the title: trust, confidence, status, verification, and the aliases."""
+    meta = page.meta
+    badges = []
+    trust = meta.trust
+    if trust is not None:
+        badges.append(_badge(f"trust {trust}", f"kb-trust kb-trust-{trust.lower()}",
+                             f"Source trust level {trust}: {TRUST_WORDS.get(trust, '')}"))
+    confidence = meta.confidence
+    if confidence is not None:
+        level = "high" if confidence >= 0.8 else "medium" if confidence >= 0.5 else "low"
+        badges.append(_badge(f"confidence {confidence:.2f}", f"kb-confidence kb-confidence-{level}",
+                             "The author's confidence in this page, from 0 to 1"))
+    status = meta.status
+    if status is not None:
+        badges.append(_badge(status, f"kb-status kb-status-{_css(status)}", "Editorial status of the page"))
+    badges.append(_verification_badge(page, site))
+    parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">', " ".join(badges)]
+    if page.aliases:
+        aliases = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in page.aliases)
+        parts.append(f'<div class="kb-aliases">Also known as: {aliases}</div>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _verification_badge(page: Page, site: SiteIndex) -> str:
+    figures = site.figures_by_page.get(page.source, [])
+    blocks = site.blocks_by_page.get(page.source, [])
+    states = [f.state for f in figures if f.state is not State.CITED] + [b.state for b in blocks]
+    declared = page.meta.verification
+    declared_text = f"; declared {declared}" if declared is not None else ""
+    if not states:
+        return _badge("no computed figures", "kb-verification kb-verification-none",
+                      f"This page states no computed figure or executed block{declared_text}")
+    bad = sum(1 for s in states if s in (State.STALE, State.FAILED))
+    verified = sum(1 for s in states if s is State.VERIFIED)
+    if bad:
+        return _badge(f"{bad} stale or failed", "kb-verification kb-verification-stale",
+                      f"{bad} of {len(states)} figures and blocks do not hold{declared_text}")
+    return _badge(f"{verified}/{len(states)} verified", "kb-verification kb-verification-ok",
+                  f"{verified} figures and blocks verified, {len(states) - verified} computed without a pin{declared_text}")
+
+
+def _badge(text: str, classes: str, title: str) -> str:
+    return f'<span class="kb-badge {classes}" title="{html.escape(title)}">{html.escape(text)}</span>'
+
+
+def _css(text: str) -> str:
+    return re.sub(r"[^a-z0-9-]", "-", text.lower())
+
+
+def _duplicate_notice(page: Page, site: SiteIndex) -> list[str]:
+    lines = []
+    for field, words in (("duplicate_of", "duplicates"), ("canonical_id", "is covered canonically by")):
+        value = page.meta.raw.get(field)
+        target = site.result.by_id.get(PageId(value)) if isinstance(value, str) else None
+        if target is not None and target is not page:
+            lines += ['!!! warning "Duplicate page"' if words == "duplicates" else '!!! info "Canonical page"',
+                      f"    This page {words} {md_link(target.title, page.doc_path, target.doc_path)}; "
+                      "read that page first.", ""]
+    return lines[:3] if lines else []
+
+
+def _render_spans(page: Page, body: list[str], site: SiteIndex) -> list[str]:
+    """Figures and wikilinks, replaced in place."""
+    first = page.body_line
+    spans: list[Span] = []
+    for figure in site.figures_by_page.get(page.source, []):
+        index = figure.expression.line - first
+        if 0 <= index < len(body):
+            spans.append(figure_span(figure, body[index]))
+    for link in page.links:
+        if link.kind != "wiki":
+            continue
+        edge = site.edges_by_link.get((page.source, link.line, link.column))
+        start = link.column - 1
+        spans.append(Span(link.line, start, start + len(link.raw), _wikilink(page, link, edge)))
+    return replace_spans(body, spans, first)
+
+
+def _wikilink(page: Page, link: Link, edge: Edge | None) -> str:
+    """``[[Title#Heading|label]]`` as a Markdown link (or a marked dead one); the label as written."""
+    label = link.label or (f"{link.target} › {link.anchor}" if link.anchor and link.target else link.anchor or link.target)
+    if edge is None:
+        return f'<span class="kb-broken-link" title="This link names no page">{html.escape(label)}</span>'
+    heading = find_heading(edge.target.headings, link.anchor.split("#")[-1]) if link.anchor else None
+    anchor = heading.anchor if heading else None
+    if edge.target is page and anchor:
+        return f"[{md_text(label)}](#{anchor})"
+    return md_link(label, page.doc_path, edge.target.doc_path, anchor)
+
+
+def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str]:
+    """``python exec`` fences become plain ``python``; the output follows, replacing the pin."""
+    first = page.body_line
+    out = list(body)
+    for block in sorted(blocks, key=lambda b: b.code.line, reverse=True):
+        start = block.code.line - first
+        end = block.code.end_line - first
+        if not (0 <= start < len(out) and 0 <= end < len(out)):
+            continue
+        match = _FENCE_INFO.match(out[start])
+        if match:
+            out[start] = f"{match.group(1)}{match.group(2)}python"
+        output = ["", block_output_markdown(block), ""]
+        if block.expected is not None:
+            pin_start, pin_end = block.expected.line - first, block.expected.end_line - first
+            if block.state is State.STALE:
+                output.insert(2, _pinned_output_html(block))
+            out[pin_start : pin_end + 1] = []
+            out[end + 1 : end + 1] = output
+        else:
+            out[end + 1 : end + 1] = output
+    return out
+
+
+def _pinned_output_html(block: Block) -> str:
+    assert block.expected is not None
+    return (f'<details class="kb-pinned-output"><summary>The page pins this output</summary>'
+            f"<pre>{html.escape(block.expected.content)}</pre></details>")
+
+
+def _mark_changelog(page: Page, body: list[str]) -> list[str]:
+    """Give the page's Changelog heading kb's id (adding the heading if the page has none);
+    the table comes from the front matter, so what the heading held is dropped unless it is prose."""
+    if not page.meta.changelog:
+        return body
+    for index, line in enumerate(body):
+        if _CHANGELOG_HEADING.match(line.strip()):
+            return [*body[:index], f"{line.rstrip()} {{#{CHANGELOG_ID}}}", *body[index + 1 :]]
+    return [*body, "", f"## Changelog {{#{CHANGELOG_ID}}}", ""]
+
+
+def _changelog_html(page: Page) -> str:
+    if not page.meta.changelog:
+        return ""
+    rows = []
+    for entry in page.meta.changelog:
+        shown = entry.date.isoformat() if entry.date else ""
+        rows.append(f"<tr><td>{html.escape(shown)}</td><td>{html.escape(entry.change)}</td></tr>")
+    return ('<table class="kb-changelog"><thead><tr><th>Date</th><th>Change</th></tr></thead><tbody>'
+            + "".join(rows) + "</tbody></table>")
+
+
+def _backlinks_html(page: Page, site: SiteIndex) -> str:
+    by_source: dict[str, Page] = site.by_source
+    sources = [by_source[s] for s in backlinks(site.result.graph, page) if s in by_source]
+    if not sources:
+        return '<p class="kb-backlinks kb-none">No page links here yet.</p>'
+    here = site.url(page)
+    items = "".join(f'<li><a href="{html.escape(relative_url(site.url(p), here))}">{html.escape(p.title)}</a></li>'
+                    for p in sorted(sources, key=lambda p: p.title.casefold()))
+    return f'<ul class="kb-backlinks">{items}</ul>'
+
+
+def _neighbours(page: Page, site: SiteIndex, limit: int = 16) -> list[Page]:
+    graph = site.result.graph
+    nodes = (set(graph.successors(page.source)) | set(graph.predecessors(page.source))) - {page.source}
+    ranked = sorted(nodes, key=lambda n: (-graph.degree(n), n))[:limit]
+    return [site.by_source[n] for n in ranked if n in site.by_source]
+
+
+def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> str:
+    """A small star of the page and its neighbours; each node links to its page."""
+    width, height, cx, cy, radius = 720, 400, 360, 200, 160
+    here = site.url(page)
+    graph = site.result.graph
+    parts = [f'<svg class="kb-neighbourhood" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="{html.escape(page.title)} and the pages it is linked with">']
+    places: list[tuple[Page, float, float]] = []
+    for index, other in enumerate(neighbours):
+        angle = 2 * math.pi * index / len(neighbours) - math.pi / 2
+        places.append((other, cx + radius * 1.8 * math.cos(angle), cy + radius * math.sin(angle)))
+    for other, x, y in places:
+        outgoing = graph.has_edge(page.source, other.source)
+        kind = "out" if outgoing else "in"
+        parts.append(f'<line class="kb-edge kb-edge-{kind}" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>')
+    for other, x, y in places:
+        href = html.escape(relative_url(site.url(other), here))
+        label = other.title if len(other.title) <= 26 else other.title[:25] + "…"
+        parts.append(f'<a href="{href}"><title>{html.escape(other.title)}</title>'
+                     f'<circle class="kb-node" cx="{x:.1f}" cy="{y:.1f}" r="7"/>'
+                     f'<text x="{x:.1f}" y="{y + (20 if y >= cy else -12):.1f}" text-anchor="middle">'
+                     f"{html.escape(label)}</text></a>")  # labels point away from the centre
+    parts.append(f'<circle class="kb-node kb-node-self" cx="{cx}" cy="{cy}" r="10"/>'
+                 f'<text class="kb-self" x="{cx}" y="{cy + 26}" text-anchor="middle">{html.escape(page.title)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
