@@ -11,4 +11,5 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 echo "== ruff"; ruff check kb macros tests benchmarks
 echo "== mypy"; mypy
+echo "== import contracts"; lint-imports --no-cache
 echo "== pytest"; pytest -q "$@"

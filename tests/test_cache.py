@@ -36,7 +36,7 @@ def check(root: Path) -> tuple[int, list[str], dict[str, str]]:
     return result.computed.workers_started, [d.as_text() for d in result.diagnostics.sorted()], states
 
 
-def test_a_warm_check_starts_no_worker_and_never_imports_torch(kb) -> None:  # type: ignore[no-untyped-def]
+def test_a_warm_check_starts_no_worker_and_never_imports_torch_or_mkdocs(kb) -> None:  # type: ignore[no-untyped-def]
     root: Path = kb({"content/a.md": page("a", "A", BODY)}, mkdocs=QUIET)
     started, diagnostics, states = check(root)
     assert started == 2 and diagnostics == []  # one for figures, one for the page's session
@@ -48,6 +48,15 @@ def test_a_warm_check_starts_no_worker_and_never_imports_torch(kb) -> None:  # t
     )
     warm = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert warm.stdout.split() == ["0", "False", "0"]
+    # The whole command, as a user runs it: nothing of torch, transformers, MkDocs or Material is loaded.
+    command = (
+        "import sys; from kb.cli import main\n"
+        f"status = main(['check', '--config-file', {str(root / 'mkdocs.yml')!r}])\n"
+        "heavy = ('torch', 'transformers', 'mkdocs', 'material', 'macros')\n"
+        "print(status, sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    warm = subprocess.run([sys.executable, "-c", command], capture_output=True, text=True, check=True)
+    assert warm.stdout == "0 []\n"
 
 
 def test_prose_and_pins_do_not_invalidate_but_code_does(kb) -> None:  # type: ignore[no-untyped-def]
