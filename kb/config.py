@@ -110,7 +110,7 @@ class _TolerantLoader(yaml.SafeLoader):
     that only MkDocs resolves; kb does not need their values."""
 
 
-def _placeholder(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> str:
+def _placeholder(_loader: yaml.SafeLoader, _suffix: str, node: yaml.Node) -> str:
     return f"<{node.tag}>"
 
 

@@ -83,11 +83,6 @@ CODES: dict[str, Code] = _codes(
     ("config.schema", E, "site_config/schema.yml is invalid"),
 )
 
-# Codes that mean the command or its configuration is wrong (exit status 2),
-# as opposed to the content (exit status 1).
-CONFIG_CODES = frozenset(name for name in CODES if name.startswith("config."))
-
-
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """One problem at one place. Orders by place, so reports read top to bottom."""
@@ -126,7 +121,7 @@ class Diagnostic:
 
 
 class Diagnostics:
-    """An append-only collection of diagnostics with a few counts."""
+    """The diagnostics of one run, in the order they were found."""
 
     def __init__(self) -> None:
         self._items: list[Diagnostic] = []
@@ -135,21 +130,9 @@ class Diagnostics:
         """Record a diagnostic at a place."""
         self._items.append(Diagnostic(path, max(line, 1), max(column, 1), code, message))
 
-    def extend(self, other: Diagnostics) -> None:
-        """Add every diagnostic of another collection."""
-        self._items.extend(other._items)
-
     def sorted(self) -> list[Diagnostic]:
         """All diagnostics, ordered by file, line and column."""
         return sorted(self._items)
-
-    def count(self, severity: Severity) -> int:
-        """How many diagnostics have this severity."""
-        return sum(1 for d in self._items if d.severity is severity)
-
-    def codes(self) -> list[str]:
-        """The codes, in the order they were reported (for tests)."""
-        return [d.code for d in self._items]
 
     def __len__(self) -> int:
         return len(self._items)

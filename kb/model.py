@@ -236,8 +236,3 @@ class Page:
     @property
     def aliases(self) -> list[str]:
         return list(self.meta.aliases)
-
-    def body(self) -> str:
-        """The text after the front matter."""
-        lines = self.text.split("\n")
-        return "\n".join(lines[self.body_line - 1 :])
