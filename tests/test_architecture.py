@@ -82,3 +82,14 @@ def test_every_module_of_kb_is_bound_by_the_import_contracts() -> None:
     assert set(by_id["only-mkdocs-adapter-imports-mkdocs"]["source_modules"]) == top - {"kb.mkdocs"}
     layered = {m.strip() for layer in by_id["layers"]["layers"] for m in layer.split("|")}
     assert layered == top - {"kb.runtime", "kb.__main__"}
+
+
+def test_no_module_of_kb_imports_itself_back() -> None:
+    """No import cycles: between any two modules of kb, imports go one way."""
+    import grimp
+    import networkx as nx
+
+    graph = grimp.build_graph("kb", cache_dir=None)
+    imports = nx.DiGraph((m, i) for m in graph.modules for i in graph.find_modules_directly_imported_by(m))
+    imports.remove_nodes_from(["kb"])  # every module is inside the package kb; that is not a cycle
+    assert list(nx.simple_cycles(imports)) == []

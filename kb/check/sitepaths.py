@@ -1,6 +1,6 @@
 """The pages the site adds to the author's: where they are, so links to them check.
 
-kb's MkDocs plugin generates these (kb/web/generated.py); the check knows
+The site generates these (kb/site/generated.py); the check knows
 their paths without building anything, so ``[the graph](concept-graph.md)``
 in a page is a valid link and not ``link.unresolved``."""
 
