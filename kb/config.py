@@ -43,6 +43,7 @@ class KbOptions:
     warn_orphans: bool = _option(True, "warn about pages no other page links to (graph.orphan)")
     warn_dead_ends: bool = _option(True, "warn about pages that link to no other page (graph.dead_end)")
     home: str = _option("index.md", "the home page, exempt from graph.orphan")
+    warn_unaccounted: bool = _option(True, "warn about quantities in prose that are neither a figure nor a cited fact (figure.unaccounted)")
     tolerance: float = _option(0.05, "relative tolerance of an approximate pin (~ or ≈)")
     figure_timeout: float = _option(120.0, "seconds one figure may take to compute (and a worker to import torch, transformers and macros/)")
     exec_timeout: float = _option(60.0, "seconds one python exec block may run")

@@ -74,6 +74,7 @@ CODES: dict[str, Code] = _codes(
     ("block.stale", E, "an executed block's output differs from its pinned output"),
     ("block.failed", E, "an executed block raised, crashed or ran past its timeout"),
     ("macros.failed", E, "the knowledge base's macros/ package cannot be imported"),
+    ("macros.empty", E, "pages name models, but the knowledge base registers none"),
     # The concept graph
     ("graph.orphan", W, "no other page links to this page"),
     ("graph.dead_end", W, "this page links to no other page"),

@@ -55,7 +55,7 @@ def linear_regression_10() -> nn.Module:
        "fully connected layer (2048 x 1000 + 1000), the usual linear-probe / head-only fine-tuning set-up")
 def resnet50_linear_probe() -> nn.Module:
     """ResNet-50 with its backbone frozen and only the classifier head trainable."""
-    from macros.vision import resnet50
+    from .vision import resnet50
 
     net = resnet50()
     net.requires_grad_(False)

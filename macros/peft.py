@@ -12,8 +12,8 @@ from torch import nn
 
 from kb.runtime import RegistryError, figure
 from kb.runtime.builtin_figures import params
-from macros.figures import lora_params
-from macros.scaling import _layers_and_width
+from .figures import lora_params
+from .scaling import _layers_and_width
 
 
 @figure(unit="number")

@@ -85,7 +85,10 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
                                         for e in page.expressions)
                 continue
             computed.figures.extend(figmod.read_figures(page, manifest, diags))
-            figmod.report_unaccounted(page, manifest, diags)
+            if options.warn_unaccounted:
+                figmod.report_unaccounted(page, manifest, diags)
+        if manifest is not None:
+            figmod.report_unregistered(computed.figures, manifest, config.root, diags)
         readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state is not State.CITED]
         pending = [f for f in readable if not _from_cache(f, cache, env)]
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kb.diagnostics import Diagnostics
@@ -38,6 +39,7 @@ class Figure:
     error: str | None = None
     state: State = State.FAILED
     source: str | None = None  # for a cited fact: where it comes from
+    unknown_model: str | None = None  # the model it names, when no such model is registered
     provenance: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -105,6 +107,7 @@ def _read(figure: Figure, functions: dict[str, FigureInfo], models: dict[str, Mo
         if not name.startswith("nn.") and name not in models:
             close = difflib.get_close_matches(name, list(models), n=1)
             hint = f'; did you mean "{close[0]}"?' if close else ""
+            figure.unknown_model = name
             return "figure.unknown", f'{figure.call.text()}: no model "{name}" is registered{hint}'
     return None
 
@@ -154,6 +157,28 @@ def report_unaccounted(page: Page, manifest: Manifest, diags: Diagnostics) -> No
         diags.add(page.source, quantity.line, quantity.column, "figure.unaccounted",
                   f'"{quantity.text}" is a quantity that is neither a figure nor a cited fact; compute it with a figure '
                   f'or write {{{{ cited("{quantity.text.strip()}", source="...") }}}}')
+
+
+def report_unregistered(figures: list[Figure], manifest: Manifest, root: Path, diags: Diagnostics) -> None:
+    """When pages name models and the knowledge base's ``macros/`` registered none, say so once,
+    at macros/ (or at the first such figure, when there is no macros/), with what to do."""
+    if manifest.models:
+        return
+    unknown = [f for f in figures if f.error and f.unknown_model]
+    if not unknown:
+        return
+    first = unknown[0]
+    where = f'{first.page.source}:{first.expression.line} names "{first.unknown_model}"'
+    init = root / "macros" / "__init__.py"
+    if (root / "macros").is_dir():
+        shown = "macros/__init__.py" if init.is_file() else "macros"
+        diags.add(shown, 1, 1, "macros.empty",
+                  f"macros/ registers no model, yet pages name models ({where}); register them with @model and, in "
+                  "macros/__init__.py, import the modules that do (from . import models)")
+    else:
+        diags.add(first.page.source, first.expression.line, first.expression.column, "macros.empty",
+                  "this knowledge base registers no model: create macros/__init__.py beside mkdocs.yml and "
+                  "register models there with @model (from kb.runtime import model)")
 
 
 def _unit_mismatch(pin: pins.Pin, unit: str) -> str | None:

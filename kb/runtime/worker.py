@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.protocol import MacrosFailure
+from kb.runtime.macros_loader import load_macros
 
 
 def main(argv: list[str]) -> int:
@@ -29,7 +30,10 @@ def main(argv: list[str]) -> int:
     root, in_fd, out_fd, memory_mb = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
     requests = os.fdopen(in_fd, "rb")
     replies = os.fdopen(out_fd, "wb")
-    sys.path.insert(0, str(root))
+    # `python -m` put the working folder first on sys.path; a page's code must not import
+    # the knowledge base's files from there (macros/ is loaded from its own path, once).
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
     session: dict[str, Any] = {"__name__": "__kb_page__"}
     macros_error = _load_registry(root)
     memory_set = False
@@ -57,38 +61,10 @@ def main(argv: list[str]) -> int:
 
 
 def _load_registry(root: Path) -> MacrosFailure | None:
-    """Import kb's built-in figures, then the knowledge base's macros; return where and why
-    the macros failed, if they did."""
+    """Register kb's built-in figures, then the knowledge base's own ``macros/``."""
     import kb.runtime.builtin_figures  # noqa: F401  (registers the built-ins)
 
-    if not (root / "macros" / "__init__.py").is_file():
-        return None
-    try:
-        import macros  # noqa: F401
-    except BaseException as error:  # anything the authors' code raises, even SystemExit
-        return _macros_failure(error, root)
-    return None
-
-
-def _macros_failure(error: BaseException, root: Path) -> MacrosFailure:
-    """The innermost place in macros/ that the failure passes through, and a one-line reason."""
-    folder = str((root / "macros").resolve())
-    place: tuple[str, int] = (str(root / "macros" / "__init__.py"), 1)
-    if isinstance(error, SyntaxError) and error.filename:
-        place = (error.filename, error.lineno or 1)
-    else:
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if str(Path(f.filename).resolve()).startswith(folder)]
-        if frames:
-            place = (frames[-1].filename, frames[-1].lineno or 1)
-    try:
-        shown = Path(place[0]).resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        shown = "macros/__init__.py"
-    if isinstance(error, SyntaxError):
-        message = f"SyntaxError: {error.msg}"
-    else:
-        message = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()[-1]
-    return MacrosFailure(shown, place[1], message)
+    return load_macros(root)
 
 
 def _build_model() -> Any:

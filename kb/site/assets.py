@@ -1,7 +1,11 @@
 """The site's CSS and JavaScript: kb's own (kb/site/static), the knowledge
 base's additions (site_config/assets) and the graph library from the npm
-registry (node_modules), all copied into the site: no CDN. Also the Markdown
-extensions the site's pages are written for.
+registry, all copied into the site: no CDN. Also the Markdown extensions the
+site's pages are written for.
+
+The graph library travels with kb: a wheel carries it in kb/site/vendor/
+(copied from npm when the wheel is built, see setup.py); a source checkout
+finds it in its node_modules/ (``npm ci``).
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from typing import Any
 
 from kb.check.names import toc_slugify
 
-STATIC = Path(__file__).resolve().parent / "static"
+_HERE = Path(__file__).resolve().parent
+STATIC = _HERE / "static"
+VENDOR = _HERE / "vendor"  # filled when a wheel is built
+_CHECKOUT = _HERE.parents[1]  # the source checkout, when kb runs from one
 CSS = "assets/kb/kb.css"
 JS = "assets/kb/kb.js"
 GRAPH_LIBRARY = "assets/kb/cytoscape.min.js"
-LIBRARIES = {GRAPH_LIBRARY: "node_modules/cytoscape/dist/cytoscape.min.js"}
+# site path -> (npm package, its file)
+LIBRARIES = {GRAPH_LIBRARY: ("cytoscape", "dist/cytoscape.min.js")}
 
 
 # Python-Markdown extensions and their settings; the heading ids are kb's slugs,
@@ -32,7 +40,7 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
 
 
 class MissingAsset(Exception):
-    """A front-end library is not installed (run the set-up command)."""
+    """A front-end library that kb needs is not where kb looks for it."""
 
 
 def stylesheets(root: Path) -> list[str]:
@@ -58,11 +66,17 @@ def files(root: Path) -> dict[str, Path]:
     folder = root / "site_config" / "assets"
     if folder.is_dir():
         found.update({f"assets/site/{p.name}": p for p in sorted(folder.iterdir()) if p.is_file()})
-    for site_path, relative in LIBRARIES.items():
-        for base in (root, Path(__file__).resolve().parents[2]):
-            if (base / relative).is_file():
-                found[site_path] = base / relative
-                break
-        else:
-            raise MissingAsset(f"{relative} is missing; run `npm ci` (the set-up command does) to install it")
+    for site_path, (package, name) in LIBRARIES.items():
+        found[site_path] = library(package, name)
     return found
+
+
+def library(package: str, name: str) -> Path:
+    """Where a front-end library's file is: in kb's wheel, or in its source checkout."""
+    candidates = [VENDOR / package / Path(name).name, _CHECKOUT / "node_modules" / package / name]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise MissingAsset(
+        f"kb's copy of the {package} library is missing (looked for {candidates[0]}); reinstall kb from its "
+        f"wheel, or in kb's source checkout run `npm ci`")
