@@ -12,6 +12,7 @@ from torch import nn
 
 from kb.runtime import RegistryError, figure
 from kb.runtime.builtin_figures import params
+
 from .figures import lora_params
 from .scaling import _layers_and_width
 

@@ -21,6 +21,7 @@ from torch.nn import functional as F
 
 from kb.runtime import RegistryError, build_transformers, figure, model
 from kb.runtime.builtin_figures import DTYPE_BYTES, RECIPES, expert_params, moe_shape, params
+
 from .language import build_mixtral_8x22b
 
 # ---------------------------------------------------------------------------

@@ -10,8 +10,8 @@ import posixpath
 from collections import defaultdict
 from typing import Any
 
-from kb.model import Page
 from kb.check.sitepaths import GRAPH_PAGE, LEDGER_PAGE, TAGS_PAGE, tag_path
+from kb.model import Page
 from kb.site.urls import md_link, md_text
 
 # Generated listings stay out of the search index: a search should find topics, not lists of them.

@@ -15,6 +15,7 @@ from kb.figures.figure import Figure
 from kb.figures.pins import in_full
 from kb.model import LEDGER_STATES, State
 
+
 def ledger(computed: Computed | None) -> dict[str, Any]:
     """The ledger as the contract's JSON: a summary and one item per figure or block."""
     items: list[dict[str, Any]] = []

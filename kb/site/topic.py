@@ -9,15 +9,15 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kb.figures.block import Block
-from kb.pipeline import CheckResult
-from kb.figures.figure import Figure
 from kb.check.graph import backlinks
 from kb.check.links import Edge, find_heading
+from kb.figures.block import Block
+from kb.figures.figure import Figure
 from kb.model import Link, Page, PageId, State
-from kb.textedit import Span, replace_spans
+from kb.pipeline import CheckResult
 from kb.site.render import block_output_markdown, figure_span
 from kb.site.urls import md_link, md_text, page_url, relative_url
+from kb.textedit import Span, replace_spans
 
 TRUST_WORDS = {
     "A": "primary sources: papers, official documentation, reference code",
@@ -159,8 +159,8 @@ def _css(text: str) -> str:
 
 def _duplicate_notice(page: Page, site: SiteIndex) -> list[str]:
     lines = []
-    for field, words in (("duplicate_of", "duplicates"), ("canonical_id", "is covered canonically by")):
-        value = page.meta.raw.get(field)
+    for name, words in (("duplicate_of", "duplicates"), ("canonical_id", "is covered canonically by")):
+        value = page.meta.raw.get(name)
         target = site.result.by_id.get(PageId(value)) if isinstance(value, str) else None
         if target is not None and target is not page:
             lines += ['!!! warning "Duplicate page"' if words == "duplicates" else '!!! info "Canonical page"',
