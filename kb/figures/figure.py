@@ -161,24 +161,16 @@ def report_unaccounted(page: Page, manifest: Manifest, diags: Diagnostics) -> No
 
 def report_unregistered(figures: list[Figure], manifest: Manifest, root: Path, diags: Diagnostics) -> None:
     """When pages name models and the knowledge base's ``macros/`` registered none, say so once,
-    at macros/ (or at the first such figure, when there is no macros/), with what to do."""
-    if manifest.models:
-        return
+    at macros/, with what to do (a folder whose __init__.py forgets to import its modules)."""
     unknown = [f for f in figures if f.error and f.unknown_model]
-    if not unknown:
+    if manifest.models or not unknown or not (root / "macros").is_dir():
         return
     first = unknown[0]
-    where = f'{first.page.source}:{first.expression.line} names "{first.unknown_model}"'
-    init = root / "macros" / "__init__.py"
-    if (root / "macros").is_dir():
-        shown = "macros/__init__.py" if init.is_file() else "macros"
-        diags.add(shown, 1, 1, "macros.empty",
-                  f"macros/ registers no model, yet pages name models ({where}); register them with @model and, in "
-                  "macros/__init__.py, import the modules that do (from . import models)")
-    else:
-        diags.add(first.page.source, first.expression.line, first.expression.column, "macros.empty",
-                  "this knowledge base registers no model: create macros/__init__.py beside mkdocs.yml and "
-                  "register models there with @model (from kb.runtime import model)")
+    shown = "macros/__init__.py" if (root / "macros" / "__init__.py").is_file() else "macros"
+    diags.add(shown, 1, 1, "macros.empty",
+              f'macros/ registers no model, yet pages name models ({first.page.source}:{first.expression.line} names '
+              f'"{first.unknown_model}"); register them with @model and, in macros/__init__.py, import the modules '
+              "that do (from . import models)")
 
 
 def _unit_mismatch(pin: pins.Pin, unit: str) -> str | None:

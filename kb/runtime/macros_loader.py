@@ -2,15 +2,19 @@
 
 The folder is imported from the knowledge base's own path under the package
 name ``_kb_macros``, never through ``sys.path``: a package called ``macros``
-installed elsewhere is never picked up instead, and the folder is never
-imported twice. With an ``__init__.py`` the folder is an ordinary package
-(its modules import each other relatively: ``from .vision import resnet50``);
-without one, every module in it is imported, in name order.
+installed elsewhere is never picked up instead. With an ``__init__.py`` the
+folder is an ordinary package; without one, every module in it is imported,
+in name order. Its modules may import each other relatively
+(``from .vision import resnet50``) or by the folder's name
+(``from macros.vision import resnet50``): inside a worker ``macros`` is an
+alias of the same modules, so nothing is imported (and registered) twice.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import sys
 import traceback
@@ -20,6 +24,22 @@ from pathlib import Path
 from kb.protocol import MacrosFailure
 
 PACKAGE = "_kb_macros"
+ALIAS = "macros"
+
+
+class _Alias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports of ``macros`` and ``macros.x`` get the modules ``_kb_macros`` and ``_kb_macros.x``."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> importlib.machinery.ModuleSpec | None:
+        if fullname != ALIAS and not fullname.startswith(ALIAS + "."):
+            return None
+        return importlib.machinery.ModuleSpec(fullname, self)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        return importlib.import_module(PACKAGE + spec.name[len(ALIAS):])
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        """The module was run under its own name already."""
 
 
 def load_macros(root: Path) -> MacrosFailure | None:
@@ -27,6 +47,7 @@ def load_macros(root: Path) -> MacrosFailure | None:
     folder = root / "macros"
     if not folder.is_dir():
         return None
+    sys.meta_path.insert(0, _Alias())
     try:
         _import_folder(folder)
     except BaseException as error:  # anything the authors' code raises, even SystemExit

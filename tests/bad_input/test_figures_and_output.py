@@ -86,6 +86,45 @@ def test_macros_that_cannot_be_imported(kb: KbFactory) -> None:
     assert run.status == 1
 
 
+MODELS = "from torch import nn\nfrom kb.runtime import model\n\n@model('mlp')\ndef mlp() -> nn.Module:\n    return nn.Linear(2, 3)\n"
+USES_MLP = page("a", "Alpha", 'It has {{ params("mlp", expect="9") }}.\n')
+EMPTY_MACROS = expect(
+    'content/a.md:5:8: error[figure.unknown]: params("mlp"): no model "mlp" is registered',
+    'macros/__init__.py:1:1: error[macros.empty]: macros/ registers no model, yet pages name models '
+    '(content/a.md:5 names "mlp"); register them with @model and, in macros/__init__.py, import the modules '
+    "that do (from . import models)")
+def test_macros_that_register_nothing_say_what_to_do(kb: KbFactory) -> None:
+    root = kb({"content/a.md": USES_MLP, "macros/__init__.py": '"""Forgets to import models.py."""\n', "macros/models.py": MODELS})
+    run = run_kb(root, "check")
+    assert (run.lines, run.status) == (EMPTY_MACROS, 1)
+
+
+def test_macros_without_init_are_imported_module_by_module(kb: KbFactory) -> None:
+    root = kb({"content/a.md": USES_MLP, "macros/models.py": MODELS})
+    run = run_kb(root, "check")
+    assert (run.lines, run.status) == ([], 0)
+
+
+def test_macros_import_each_other_by_name_or_relatively_and_register_once(kb: KbFactory) -> None:
+    init = "from . import models\nfrom macros import models as by_name\nassert by_name is models\n"
+    block = "```python exec\nimport macros.models\nprint(build_model('mlp'))\n```\n"
+    root = kb({"content/a.md": USES_MLP + block, "macros/__init__.py": init, "macros/models.py": MODELS})
+    run = run_kb(root, "check")
+    assert (run.lines, run.status) == ([], 0)
+
+
+def test_macros_are_loaded_from_the_knowledge_base_not_from_sys_path(kb: KbFactory, tmp_path: Path) -> None:
+    """Another package called macros, first on the path, is never imported instead of the knowledge base's."""
+    impostor = tmp_path / "elsewhere" / "macros"
+    impostor.mkdir(parents=True)
+    (impostor / "__init__.py").write_text("raise SystemExit('the wrong macros')\n", encoding="utf-8")
+    root = kb({"content/a.md": USES_MLP, "macros/__init__.py": "from . import models\n", "macros/models.py": MODELS})
+    env = {**os.environ, "PYTHONPATH": str(impostor.parent)}
+    run = subprocess.run([sys.executable, "-m", "kb", "check", "-f", str(root / "mkdocs.yml")],
+                         capture_output=True, text=True, env=env, cwd=impostor.parent, timeout=300)
+    assert (run.stdout, run.returncode) == ("", 0), run.stderr
+
+
 # ---------------------------------------------------------------------------
 # The installed console script on a knowledge base full of bad pages
 
