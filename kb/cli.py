@@ -122,7 +122,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         if taken:
             raise NewPageError(f'"{title}" already names {taken[0].page.source} (its {taken[0].kind})')
         target = config.content_dir / category / page_file_name(title)
-        write_new_page(target, render_page(title, category, dt.date.today(), result.by_id), config.relative(target))
+        write_new_page(target, render_page(title, category, dt.date.today(), result.schema, result.by_id), config.relative(target))
     except NewPageError as error:
         print(f"kb: {error}", file=sys.stderr)
         return ExitStatus.USAGE

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NewType
@@ -139,6 +140,7 @@ class PageMeta:
     a page's front matter holds stays in ``raw``."""
 
     id: PageId | None = None
+    id_derived: bool = False  # the id is the page's path, for a schema that does not require one
     title: str | None = None  # as written; None when absent or blank
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
@@ -159,8 +161,8 @@ class PageMeta:
         return cls(
             id=PageId(data["id"]) if _text(data.get("id")) else None,
             title=data["title"] if _text(data.get("title")) else None,
-            aliases=_strings(data.get("aliases")),
-            tags=tuple(t.strip() for t in _strings(data.get("tags"))),
+            aliases=(data["aliases"],) if _text(data.get("aliases")) else _strings(data.get("aliases")),
+            tags=_tags(data.get("tags")),
             category=_string(data.get("category")),
             status=_string(data.get("status")),
             trust=_string(data.get("source_trust_level")),
@@ -184,6 +186,13 @@ def _string(value: Any) -> str | None:
 
 def _strings(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if _text(v)) if isinstance(value, list) else ()
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    """Tags as a list, or as Obsidian also writes them: one string, separated by commas or spaces."""
+    if isinstance(value, str):
+        return tuple(tag for tag in re.split(r"[,\s]+", value) if tag)
+    return tuple(t.strip() for t in _strings(value))
 
 
 def _number(value: Any) -> float | None:

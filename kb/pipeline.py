@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import networkx as nx
 
@@ -21,8 +23,9 @@ from kb.check import crosspage
 from kb.check import graph as graphs
 from kb.check.links import Edge, NameIndex, resolve_links
 from kb.check.load import discover_attachments, load_pages
-from kb.check.schema import load_schema, validate_page
-from kb.config import ConfigError, KbConfig
+from kb.check.schema import Schema, Spec, validate_page
+from kb.check.schema_file import load_schema
+from kb.config import ConfigError, KbConfig, KbOptions
 from kb.diagnostics import Diagnostics
 from kb.figures.compute import Computed
 from kb.figures.compute import compute as compute_all
@@ -34,6 +37,7 @@ class CheckResult:
     """Everything a check found out about a knowledge base."""
 
     config: KbConfig
+    schema: Schema
     pages: list[Page]
     by_id: dict[PageId, Page]
     edges: list[Edge]
@@ -47,25 +51,39 @@ def run_check(config: KbConfig, today: dt.date | None = None, compute: bool = Fa
     """Check the knowledge base that ``config`` describes; with ``compute``, also compute
     every figure and run every block. Raises ConfigError only for a broken
     configuration (schema); content problems are diagnostics."""
-    schema, problems = load_schema(config.schema_path, config.relative(config.schema_path))
-    if schema is None:
-        raise ConfigError(problems)
+    schema = schema_in_force(config)
     today = today or dt.date.today()
     diags = Diagnostics()
+    derive_ids = not (schema.fields.get("id") or Spec(("string",))).required
     with _without_cyclic_gc():
         pages = load_pages(config.content_dir, config.root, config.options.max_page_bytes, diags)
         for page in pages:
             validate_page(page, schema, today, diags)
+            if derive_ids and page.meta.id is None:
+                page.meta = dataclasses.replace(page.meta, id=PageId(page.doc_path.removesuffix(".md")), id_derived=True)
         by_id = crosspage.check_ids(pages, diags)
         crosspage.check_references(pages, by_id, schema, diags)
         crosspage.check_names(pages, diags)
         edges = resolve_links(pages, NameIndex(pages, discover_attachments(config.content_dir)), diags)
         graph = graphs.build_graph(pages, edges, by_id)
         graphs.report_shape(graph, pages, config.options, diags)
-    result = CheckResult(config, pages, by_id, edges, graph, diags)
+    result = CheckResult(config, schema, pages, by_id, edges, graph, diags)
     if compute:
         result.computed = compute_all(pages, config, diags, progress)
     return result
+
+
+def schema_in_force(config: KbConfig) -> Schema:
+    """The knowledge base's schema file, or kb's default schema when the knowledge base has
+    none at the default place. Raises ConfigError when the schema is broken or a schema
+    named in mkdocs.yml is missing."""
+    path: Path | None = config.schema_path
+    if path is not None and not path.exists() and config.options.schema == KbOptions().schema:
+        path = None
+    schema, problems = load_schema(path, config.relative(path) if path else "")
+    if schema is None:
+        raise ConfigError(problems)
+    return schema
 
 
 @contextmanager

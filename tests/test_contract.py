@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from kb.check.schema import SPEC_KEYS
+from kb.check.schema_file import DEFAULT_SCHEMA, load_schema
 from kb.cli import _parser
 from kb.config import OPTIONS, load_config
 from kb.diagnostics import CODES
@@ -89,8 +91,7 @@ def test_contract_front_matter_is_read_as_written(kb) -> None:  # type: ignore[n
     # canonical_id: self and duplicate_of: none are keywords, not edges
     assert {data["type"] for _, _, data in result.graph.edges(data=True)} == {"link"}
     # Every field of the example is declared by the schema.
-    declared = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["fields"]
-    assert set(parameter.meta.raw) <= set(declared)
+    assert set(parameter.meta.raw) <= set(result.schema.fields)
 
 
 def test_contract_front_matter_is_valid_a_day_too_early_only_with_errors(kb) -> None:  # type: ignore[no-untyped-def]
@@ -159,7 +160,10 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 
 
 def _schema_fields() -> list[str]:
-    return list(yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["fields"])
+    """The fields of kb's default schema and of this knowledge base's (which extends it)."""
+    default = yaml.safe_load(DEFAULT_SCHEMA.read_text(encoding="utf-8"))["fields"]
+    own = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))["fields"]
+    return list({**default, **own})
 
 
 def _command_options() -> list[tuple[str, tuple[str, ...]]]:
@@ -207,4 +211,16 @@ def test_kb_option_is_documented(reference: str, option: str) -> None:
 
 @pytest.mark.parametrize("field", _schema_fields())
 def test_schema_field_is_documented(reference: str, field: str) -> None:
-    assert f"`{field}`" in reference
+    assert re.search(rf"^\| `{re.escape(field)}` \|", reference, re.MULTILINE), field  # a row of the fields' table
+
+
+@pytest.mark.parametrize("rule", sorted(SPEC_KEYS))
+def test_schema_rule_is_documented(reference: str, rule: str) -> None:
+    assert re.search(rf"^\| (`\w+`, )*`{rule}`( \||,)", reference, re.MULTILINE), rule  # a row of the rules' table
+
+
+def test_the_default_schema_is_valid_and_requires_nothing() -> None:
+    schema, problems = load_schema(None, "")
+    assert problems == [] and schema is not None
+    assert schema.required == []
+    assert set(schema.fields) == set(yaml.safe_load(DEFAULT_SCHEMA.read_text(encoding="utf-8"))["fields"])

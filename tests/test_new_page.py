@@ -199,3 +199,53 @@ def test_refuses_bad_arguments(root: Path, args: list[str], message: str) -> Non
     assert (run.status, run.stdout, run.stderr) == (2, "", f"kb: {message}\n")
     assert files(root) == before
     assert sorted(p.name for p in root.parent.iterdir()) == outside  # nothing written next to the knowledge base
+
+
+# ---------------------------------------------------------------------------
+# The schema in force decides the fields
+
+
+QUIET = "site_name: t\ndocs_dir: content\nplugins:\n  - kb:\n      warn_orphans: false\n      warn_dead_ends: false\n"
+OWN_SCHEMA = """\
+fields:
+  id: {type: string, required: true}
+  title: {type: string, required: true}
+  owner: {type: string, default: "research team"}
+  reviewed: {type: date, default: today}
+  notes: {type: string}
+"""
+
+
+def test_new_page_has_the_fields_of_a_schema_of_ones_own(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"content/a.md": page("a", "A")}, mkdocs=QUIET)
+    (root / "site_config/schema.yml").write_text(OWN_SCHEMA, encoding="utf-8")
+    run = run_kb(root, "new", "Beta")
+    assert (run.status, run.stdout) == (0, "content/beta.md\n")
+    text = (root / "content/beta.md").read_text(encoding="utf-8")
+    today = dt.date.today()
+    assert text.startswith(f'---\nid: wiki-{today:%Y-%m%d}-beta\ntitle: Beta\nowner: "research team"\nreviewed: {today}\n---\n\n# Beta\n')
+    strict = run_kb(root, "check", "--strict")
+    assert (strict.status, strict.lines) == (0, [])
+
+
+def test_new_page_under_the_default_schema_is_valid_under_strict(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"content/a.md": "# A page without front matter\n"}, mkdocs=QUIET)
+    (root / "site_config/schema.yml").unlink()  # kb's default schema is in force
+    assert run_kb(root, "new", "Beta").status == 0
+    meta = yaml.safe_load((root / "content/beta.md").read_text(encoding="utf-8").split("---\n")[1])
+    assert list(meta) == ["id", "title", "category", "status", "canonical_id", "aliases", "duplicate_of",
+                          "source_trust_level", "confidence_score", "verification_status", "tags", "raw_sources",
+                          "last_reinforced", "github_commit", "changelog"]
+    strict = run_kb(root, "check", "--strict")
+    assert (strict.status, strict.lines) == (0, [])
+
+
+def test_new_page_refuses_a_required_field_without_a_default(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"content/a.md": page("a", "A")}, mkdocs=QUIET)
+    (root / "site_config/schema.yml").write_text(OWN_SCHEMA + "  owner_email: {type: string, required: true}\n", encoding="utf-8")
+    before = files(root)
+    run = run_kb(root, "new", "Beta")
+    assert (run.status, run.stdout) == (2, "")
+    assert run.stderr == ("kb: the schema requires owner_email but gives it no default; "
+                          "add `default:` to its rules in site_config/schema.yml\n")
+    assert files(root) == before

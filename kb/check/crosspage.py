@@ -19,7 +19,7 @@ from kb.model import Page, PageId
 def check_ids(pages: list[Page], diags: Diagnostics) -> dict[PageId, Page]:
     """Report ids used twice; return the map of id to (first) page."""
     by_id: dict[PageId, Page] = {}
-    for page in pages:
+    for page in sorted(pages, key=lambda p: p.meta.id_derived):  # written ids first: they win over paths
         page_id = page.id
         if page_id is None:
             continue
@@ -27,6 +27,8 @@ def check_ids(pages: list[Page], diags: Diagnostics) -> dict[PageId, Page]:
         if first is None:
             by_id[page_id] = page
             continue
+        if page.meta.id_derived:
+            continue  # a path that happens to equal another page's id: that page keeps it
         line, column = page.front_matter.position("id") if page.front_matter else (1, 1)
         other_line = first.front_matter.position("id")[0] if first.front_matter else 1
         diags.add(page.source, line, column, "frontmatter.duplicate_id",

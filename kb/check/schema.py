@@ -1,5 +1,5 @@
-"""The front-matter schema: declared once in ``site_config/schema.yml``,
-checked for every page, with every problem reported.
+"""The front-matter schema (read by ``schema_file``), checked for every page,
+with every problem reported.
 
 A field spec says what a value must be (``type``, ``allowed``, ``min``,
 ``max``, ``pattern``, nested ``items``/``fields``/``values``), whether it is
@@ -16,19 +16,18 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from kb.check import yamlpos
 from kb.check.yamlpos import InvalidScalar
-from kb.diagnostics import Diagnostic, Diagnostics
+from kb.diagnostics import Diagnostics
 from kb.model import FrontMatter, Page, YamlPath
 
-TYPES = ("string", "number", "integer", "boolean", "date", "list", "mapping")
+TYPES = ("string", "number", "integer", "boolean", "date", "list", "mapping", "null")
 SPEC_KEYS = frozenset({
     "type", "required", "allowed", "min", "max", "pattern", "items", "fields", "values",
-    "not_future", "not_before", "reference", "keyword", "description", "nonempty",
+    "not_future", "not_before", "reference", "keyword", "description", "nonempty", "default",
 })
+NO_DEFAULT = object()  # a spec without ``default``: kb new does not write the field
 
 
 @dataclass
@@ -50,15 +49,16 @@ class Spec:
     reference: bool = False
     keyword: str | None = None
     description: str = ""
+    default: Any = NO_DEFAULT  # what kb new writes; "today" in a date means the day it runs
 
     def expected(self) -> str:
         """How a message names what the value must be: "a number in [0, 1]"."""
         if self.allowed is not None:
             return "one of " + ", ".join(str(a) for a in self.allowed)
         names = [_TYPE_PHRASES[t] for t in self.types]
-        phrase = " or ".join(names)
-        if self.types == ("list",) and self.items is not None and self.items.fields is None:
-            phrase = "a list of " + " or ".join(_PLURALS[t] for t in self.items.types)
+        if "list" in self.types and self.items is not None and self.items.fields is None:
+            names[self.types.index("list")] = "a list of " + " or ".join(_PLURALS[t] for t in self.items.types)
+        phrase = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         if self.minimum is not None and self.maximum is not None:
             phrase += f" in [{_number(self.minimum)}, {_number(self.maximum)}]"
         elif self.minimum is not None:
@@ -74,11 +74,11 @@ class Spec:
 
 _TYPE_PHRASES = {
     "string": "a string", "number": "a number", "integer": "an integer", "boolean": "true or false",
-    "date": "a date (YYYY-MM-DD)", "list": "a list", "mapping": "a mapping",
+    "date": "a date (YYYY-MM-DD)", "list": "a list", "mapping": "a mapping", "null": "nothing",
 }
 _PLURALS = {
     "string": "strings", "number": "numbers", "integer": "integers", "boolean": "booleans",
-    "date": "dates", "list": "lists", "mapping": "mappings",
+    "date": "dates", "list": "lists", "mapping": "mappings", "null": "nothings",
 }
 
 
@@ -87,7 +87,7 @@ class Schema:
     """The declared front matter: the top-level fields of a page."""
 
     fields: dict[str, Spec]
-    path: str = "site_config/schema.yml"
+    path: str = "site_config/schema.yml"  # as diagnostics name it
     references: list[str] = field(default_factory=list)
 
     @property
@@ -100,111 +100,14 @@ def _number(value: float) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Reading schema.yml
-
-
-def load_schema(path: Path, shown_as: str) -> tuple[Schema | None, list[Diagnostic]]:
-    """Read and check the schema file; returns the schema or the problems with it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = "it does not exist" if isinstance(error, FileNotFoundError) else getattr(error, "strerror", None) or str(error)
-        return None, [Diagnostic(shown_as, 1, 1, "config.schema", f"cannot read the schema: {reason}")]
-    located = yamlpos.parse(text)
-    problems = [Diagnostic(shown_as, p.line, p.column, "config.schema", p.message) for p in located.problems]
-    if problems:
-        return None, problems
-    root = located.value
-    if not isinstance(root, dict) or not isinstance(root.get("fields"), dict):
-        return None, [Diagnostic(shown_as, 1, 1, "config.schema", "the schema must have a mapping 'fields'")]
-    reader = _SpecReader(located, shown_as)
-    fields = {name: reader.spec(raw, ("fields", name)) for name, raw in root["fields"].items()}
-    if reader.problems:
-        return None, reader.problems
-    references = [name for name, spec in fields.items() if spec.reference]
-    return Schema(fields, shown_as, references), []
-
-
-class _SpecReader:
-    """Turns the YAML of one field spec into a Spec, collecting problems."""
-
-    def __init__(self, located: yamlpos.Located, shown_as: str) -> None:
-        self.located = located
-        self.shown_as = shown_as
-        self.problems: list[Diagnostic] = []
-
-    def fail(self, path: YamlPath, message: str) -> None:
-        line, column = self.located.position(path)
-        self.problems.append(Diagnostic(self.shown_as, line, column, "config.schema", message))
-
-    def spec(self, raw: Any, path: YamlPath) -> Spec:
-        name = ".".join(str(p) for p in path[1:])
-        if isinstance(raw, (str, list)):  # shorthand: `title: string`, `items: [string, mapping]`
-            raw = {"type": raw}
-        if not isinstance(raw, dict):
-            self.fail(path, f"field {name} must be a mapping or a type name")
-            return Spec(("string",))
-        for key in raw:
-            if key not in SPEC_KEYS:
-                close = difflib.get_close_matches(key, SPEC_KEYS, n=1)
-                self.fail((*path, key), f"field {name}: unknown rule {key}" + (f"; did you mean {close[0]}?" if close else ""))
-        types = raw.get("type", "string")
-        types = tuple(types) if isinstance(types, list) else (types,)
-        for t in types:
-            if t not in TYPES:
-                self.fail((*path, "type"), f"field {name}: unknown type {t}; types are {', '.join(TYPES)}")
-        for flag in ("required", "nonempty", "not_future"):
-            if flag in raw and not isinstance(raw[flag], bool):
-                self.fail((*path, flag), f"field {name}: {flag} must be true or false")
-        if "reference" in raw and raw["reference"] != "page":
-            self.fail((*path, "reference"), f"field {name}: reference must be page")
-        if "keyword" in raw and not isinstance(raw["keyword"], str):
-            self.fail((*path, "keyword"), f"field {name}: keyword must be a string")
-        spec = Spec(types, required=bool(raw.get("required")), nonempty=bool(raw.get("nonempty")),
-                    not_future=bool(raw.get("not_future")), reference=raw.get("reference") == "page",
-                    keyword=raw.get("keyword"), description=str(raw.get("description", "")))
-        if "allowed" in raw:
-            spec.allowed = tuple(raw["allowed"]) if isinstance(raw["allowed"], list) else None
-            if spec.allowed is None:
-                self.fail((*path, "allowed"), f"field {name}: allowed must be a list")
-        for bound, attr in (("min", "minimum"), ("max", "maximum")):
-            if bound in raw:
-                if isinstance(raw[bound], (int, float)) and not isinstance(raw[bound], bool):
-                    setattr(spec, attr, float(raw[bound]))
-                else:
-                    self.fail((*path, bound), f"field {name}: {bound} must be a number")
-        if "pattern" in raw:
-            try:
-                spec.pattern = re.compile(str(raw["pattern"]))
-            except re.error as error:
-                self.fail((*path, "pattern"), f"field {name}: pattern is not a regular expression: {error}")
-        if "items" in raw:
-            spec.items = self.spec(raw["items"], (*path, "items"))
-        if "values" in raw:
-            spec.values = self.spec(raw["values"], (*path, "values"))
-        if "fields" in raw:
-            if isinstance(raw["fields"], dict):
-                spec.fields = {k: self.spec(v, (*path, "fields", k)) for k, v in raw["fields"].items()}
-            else:
-                self.fail((*path, "fields"), f"field {name}: fields must be a mapping")
-        if "not_before" in raw:
-            target = str(raw["not_before"]).split(".")
-            if len(target) != 2:
-                self.fail((*path, "not_before"), f"field {name}: not_before must look like list_field.date_field")
-            else:
-                spec.not_before = (target[0], target[1])
-        return spec
-
-
-# ---------------------------------------------------------------------------
 # Checking one page
 
 
 def validate_page(page: Page, schema: Schema, today: dt.date, diags: Diagnostics) -> None:
     """Check a page's front matter against the schema; report every problem."""
     if page.front_matter is None:
-        if page.usable:
-            required = " and ".join(schema.required) or "nothing"
+        if page.usable and schema.required:
+            required = " and ".join(schema.required)
             diags.add(page.source, 1, 1, "frontmatter.missing",
                       f"page has no front matter; {required} {'is' if len(schema.required) == 1 else 'are'} required")
         return
@@ -303,6 +206,8 @@ def _is(kind: str, value: Any) -> bool:
         return isinstance(value, dt.date) or (isinstance(value, str) and _parse_date(value) is not None)
     if kind == "list":
         return isinstance(value, list)
+    if kind == "null":
+        return value is None
     return isinstance(value, dict)
 
 

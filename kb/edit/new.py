@@ -1,44 +1,27 @@
-"""``kb new "Title"``: a page in the house format that passes ``kb check`` as written.
+"""``kb new "Title"``: a page that passes ``kb check`` as written.
 
-The house format is the author's own: a one-line summary, the core, patterns,
-decision criteria, the page's place in the graph, anti-patterns,
-verification, and the changelog (kept in the front matter; the site shows it
-as a table).
+Its front matter has the fields of the schema in force, in the schema's
+order: the id and title, the ``--category`` folder when the schema has a
+``category`` field, and every field the schema gives a ``default``. Its body
+is the house format: a one-line summary, the core, patterns, decision
+criteria, the page's place in the graph, anti-patterns, verification, and the
+changelog (kept in the front matter; the site shows it as a table).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Container
 from pathlib import Path
+from typing import Any
 
 from kb.check.names import slugify
+from kb.check.schema import NO_DEFAULT, Schema
 from kb.textedit import write_atomically
 
-TEMPLATE = """\
----
-id: {id}
-title: {title}
-category: {category}
-status: draft
-canonical_id: self
-aliases: []
-duplicate_of: none
-source_trust_level: D
-confidence_score: 0.5
-verification_status: pending
-tags: []
-raw_sources: []
-last_reinforced: {today}
-github_commit: pending
-tech_stack:
-  language: python
-  framework: pytorch
-changelog:
-  - {{date: {today}, change: Created}}
----
-
+BODY = """\
 # {heading}
 
 ## One-line summary
@@ -98,7 +81,7 @@ def page_file_name(title: str) -> str:
     return f"{slug.rstrip('-')}.md"
 
 
-def render_page(title: str, category: str, today: dt.date, taken_ids: Container[str] = ()) -> str:
+def render_page(title: str, category: str, today: dt.date, schema: Schema, taken_ids: Container[str] = ()) -> str:
     """The text of a new page; its id is made unique among ``taken_ids``
     (the same title in another folder, created the same day, gets ``-2``)."""
     stem = page_file_name(title)[:-3]
@@ -107,13 +90,69 @@ def render_page(title: str, category: str, today: dt.date, taken_ids: Container[
     while page_id in taken_ids:
         number += 1
         page_id = f"{base}-{number}"
-    return TEMPLATE.format(
-        id=page_id,
-        title=json.dumps(title, ensure_ascii=False),
-        category=json.dumps(category, ensure_ascii=False),
-        heading=title.replace("\n", " "),
-        today=today.isoformat(),
-    )
+    written = {"id": page_id, "title": title, "category": category}
+    lines = ["---"]
+    for name, spec in schema.fields.items():
+        if name in written:
+            value = written[name]
+        elif spec.default is not NO_DEFAULT:
+            value = _today(spec.default, today)
+        elif spec.required:
+            raise NewPageError(f"the schema requires {name} but gives it no default; add `default:` to its rules in {schema.path}")
+        else:
+            continue
+        lines.append(_field(name, value))
+    lines.append("---")
+    return "\n".join(lines) + "\n\n" + BODY.format(heading=title.replace("\n", " "))
+
+
+def _today(value: Any, today: dt.date) -> Any:
+    """A default with every ``today`` (the date kb new runs) put in."""
+    if value == "today":
+        return today
+    if isinstance(value, list):
+        return [_today(v, today) for v in value]
+    if isinstance(value, dict):
+        return {k: _today(v, today) for k, v in value.items()}
+    return value
+
+
+def _field(name: str, value: Any) -> str:
+    """One top-level field as YAML: a mapping in block style, anything else on one line."""
+    if isinstance(value, dict) and value:
+        return f"{name}:" + "".join(f"\n  {_field(k, v)}" for k, v in value.items())
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return f"{name}:" + "".join(f"\n  - {_flow(v)}" for v in value)
+    return f"{name}: {_flow(value)}"
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_][\w.-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "none", "~", "y", "n"}
+
+
+def _flow(value: Any) -> str:
+    """A value in YAML's flow style; text that YAML would read as something else is quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float, dt.date)):
+        return value.isoformat() if isinstance(value, dt.date) else repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in value.items()) + "}"
+    text = str(value)
+    plain = _PLAIN.fullmatch(text) and text.lower() not in _YAML_WORDS and not _looks_numeric(text)
+    return text if plain else json.dumps(text, ensure_ascii=False)
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+    return True
 
 
 def write_new_page(target: Path, text: str, shown: str | None = None) -> None:

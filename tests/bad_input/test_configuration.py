@@ -74,7 +74,7 @@ SCHEMAS = [
      ["site_config/schema.yml:1:1: error[config.schema]: the schema must have a mapping 'fields'"]),
     ("schema-unknown-type", "fields:\n  id:\n    type: text\n",
      ["site_config/schema.yml:3:5: error[config.schema]: field id: unknown type text; "
-      "types are string, number, integer, boolean, date, list, mapping"]),
+      "types are string, number, integer, boolean, date, list, mapping, null"]),
     ("schema-unknown-rule", "fields:\n  id:\n    type: string\n    requird: true\n",
      ["site_config/schema.yml:4:5: error[config.schema]: field id: unknown rule requird; did you mean required?"]),
     ("schema-bad-pattern", "fields:\n  id:\n    pattern: '[a-'\n",

@@ -37,8 +37,9 @@ TYPES = [
     case("id-and-title-missing", {"content/a.md": fm("category: x\n")},
          ["content/a.md:1:1: error[frontmatter.required]: id is required",
           "content/a.md:1:1: error[frontmatter.required]: title is required"], 1),
-    one("aliases-is-a-string", "aliases: Model Parameter\n",
-        ['content/a.md:4:1: error[frontmatter.type]: aliases must be a list of strings, got "Model Parameter"']),
+    one("aliases-is-a-number", "aliases: 42\n",
+        ["content/a.md:4:1: error[frontmatter.type]: aliases must be a list of strings, a string or nothing, got 42 "
+         "(put it in quotes to make it text)"]),
     one("alias-items-number-and-empty", "aliases: [x, 3, '']\n",
         ["content/a.md:4:14: error[frontmatter.type]: aliases[1] must be a non-empty string, got 3 "
          "(put it in quotes to make it text)",
@@ -47,7 +48,7 @@ TYPES = [
         [r'content/a.md:4:12: error[frontmatter.type]: tags[1] must be a non-empty string matching ^[^\s#]+$, got "has space"',
          r'content/a.md:4:25: error[frontmatter.type]: tags[2] must be a non-empty string matching ^[^\s#]+$, got "#hash"']),
     one("tags-is-a-set", "tags: !!set {a, b}\n",
-        ["content/a.md:4:1: error[frontmatter.type]: tags must be a list of strings, got a mapping"]),
+        ["content/a.md:4:1: error[frontmatter.type]: tags must be a list of strings, a string or nothing, got a mapping"]),
     one("tech-stack-is-a-list", "tech_stack: [python, torch]\n",
         ["content/a.md:4:1: error[frontmatter.type]: tech_stack must be a mapping, got a list"]),
     one("tech-stack-value-is-a-number", "tech_stack:\n  language: 3\n",
