@@ -61,6 +61,7 @@ CODES: dict[str, Code] = _codes(
     # Links
     ("link.unresolved", E, "a link names no page"),
     ("link.ambiguous", E, "a link names more than one page"),
+    ("link.shortest_path", W, "a link names several pages by file name; the one with the shortest path is taken"),
     ("link.anchor", E, "a link names a heading that the target page does not have"),
     # Figures and executed code
     ("figure.stale", E, "a figure's computed value does not satisfy its pin"),

@@ -53,8 +53,8 @@ def _node_data(page: Page) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "id": meta.id, "category": meta.category, "status": meta.status, "source_trust_level": meta.trust,
         "confidence_score": meta.confidence, "verification_status": meta.verification,
-        "aliases": list(meta.aliases) if isinstance(meta.raw.get("aliases"), list) else None,
-        "tags": list(meta.tags) if isinstance(meta.raw.get("tags"), list) else None,
+        "aliases": list(meta.aliases) if meta.raw.get("aliases") is not None else None,
+        "tags": list(meta.tags) if meta.raw.get("tags") is not None else None,
         "last_reinforced": meta.last_reinforced.isoformat() if meta.last_reinforced else None,
     }
     data: dict[str, Any] = {"path": page.source, "doc_path": page.doc_path, "title": page.title}

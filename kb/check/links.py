@@ -2,8 +2,11 @@
 
 A wikilink is looked up among every page's title, aliases, id, file name and
 path (without ``.md``): first exactly (after NFC), then folded (case, and
-spaces, ``-`` and ``_`` alike). A Markdown link is a path relative to the
-page. Anchors must name a heading of the target page.
+spaces, ``-`` and ``_`` alike). Where only file names match, several pages
+are told apart as Obsidian does: the page in the linking page's own folder,
+else the one with the shortest path (with a warning naming the others). A
+Markdown link is a path relative to the page. Anchors must name a heading
+of the target page.
 """
 
 from __future__ import annotations
@@ -85,7 +88,7 @@ def _names(page: Page) -> list[tuple[str, str]]:
     if page.meta.title is not None:
         names.append((page.meta.title, "title"))
     names.extend((alias, "alias") for alias in page.aliases)
-    if page.id:
+    if page.id and not page.meta.id_derived:  # a derived id is the page's path, listed below
         names.append((page.id, "id"))
     names.append((page.stem, "file name"))
     names.append((page.doc_path[:-3], "path"))
@@ -126,12 +129,40 @@ def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) 
         diags.add(page.source, link.line, link.column, "link.unresolved", f"[[{link.target}]] names no page{hint}")
         return None
     if len(matches) > 1:
+        chosen = _by_file_name(page, link, matches, diags)
+        if chosen is not None:
+            return chosen
         listed = [f'{m.page.source} ({m.kind} "{m.name.strip()}")' for m in sorted(matches, key=lambda m: m.page.source)]
         count = "two" if len(listed) == 2 else str(len(listed))
         diags.add(page.source, link.line, link.column, "link.ambiguous",
                   f"[[{link.target}]] names {count} pages: {', '.join(listed[:-1])} and {listed[-1]}")
         return None
     return matches[0].page
+
+
+def _by_file_name(page: Page, link: Link, matches: list[Match], diags: Diagnostics) -> Page | None:
+    """The page a link names when only file names match, as Obsidian decides: the page whose
+    path from the content folder the link is, else the page in the linking page's own folder,
+    else the single shortest path (warned about). None: undecided."""
+    if any(m.kind not in ("file name", "path") for m in matches):
+        return None  # a title, alias or id that names two pages is an error, whatever the files
+    by_path = [m.page for m in matches if exact(m.page.doc_path.removesuffix(".md")) == exact(link.target)]
+    if len(by_path) == 1:
+        return by_path[0]  # the path from the content folder: [[Ideas]] is Ideas.md at the top
+    folder = posixpath.dirname(page.doc_path)
+    here = [m.page for m in matches if posixpath.dirname(m.page.doc_path) == folder]
+    if len(here) == 1:
+        return here[0]
+    ranked = sorted(matches, key=lambda m: (m.page.doc_path.count("/"), len(m.page.doc_path), m.page.doc_path))
+    best, runner_up = ranked[0], ranked[1]
+    if best.page.doc_path.count("/") == runner_up.page.doc_path.count("/"):
+        return None  # as short as another: ambiguous
+    others = [m.page.source for m in ranked[1:]]
+    diags.add(page.source, link.line, link.column, "link.shortest_path",
+              f"[[{link.target}]] names {len(matches)} pages by file name; the shortest path, {best.page.source}, "
+              f"wins over {', '.join(others[:-1]) + ' and ' if len(others) > 1 else ''}{others[-1]}; "
+              f"write [[{best.page.doc_path.removesuffix('.md')}]] to say so, or the path of another")
+    return best.page
 
 
 def _nfc(text: str) -> str:

@@ -105,6 +105,17 @@ LINKS = [
                                  "content/one/x.md": page("x1", "One"), "content/two/x.md": page("x2", "Two")},
          ['content/a.md:5:1: error[link.ambiguous]: [[x]] names two pages: content/one/x.md (file name "x") '
           'and content/two/x.md (file name "x")'], 1),
+    case("file-name-in-the-linking-pages-folder", {"content/one/a.md": page("a", "Alpha", "[[x]]\n"),
+                                                   "content/one/x.md": page("x1", "One", "[[Alpha]]\n"),
+                                                   "content/two/x.md": page("x2", "Two", "[[Alpha]]\n")}, [], 0),
+    case("file-name-with-the-shortest-path", {"content/a.md": page("a", "Alpha", "[[x]]\n"),
+                                              "content/one/x.md": page("x1", "One", "[[Alpha]]\n"),
+                                              "content/two/deep/x.md": page("x2", "Two", "[[Alpha]]\n")},
+         ["content/a.md:5:1: warning[link.shortest_path]: [[x]] names 2 pages by file name; the shortest path, "
+          "content/one/x.md, wins over content/two/deep/x.md; write [[one/x]] to say so, or the path of another"], 0),
+    case("file-name-by-its-path", {"content/a.md": page("a", "Alpha", "[[two/deep/x]] and [[one/x]]\n"),
+                                   "content/one/x.md": page("x1", "One", "[[Alpha]]\n"),
+                                   "content/two/deep/x.md": page("x2", "Two", "[[Alpha]]\n")}, [], 0),
     case("anchor-of-wikilink-with-hint", {"content/a.md": page("a", "Alpha", "[[Beta#Introdution]]\n"), "content/b.md": BETA},
          ["content/a.md:5:1: error[link.anchor]: [[Beta#Introdution]] names no heading of content/b.md; "
           "did you mean [[Beta#Introduction]]?"], 1),
