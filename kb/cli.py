@@ -46,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
     fix.add_argument("paths", nargs="*", metavar="PATH", help="only pages in these files or folders (default: all)")
 
+    init = commands.add_parser("init", help="write a new knowledge base that builds at once")
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR", help="where (default: here); made if missing")
+    init.add_argument("--language", default="en", metavar="CODE", help="the site's language and its search's (default: en)")
+    init.add_argument("--title", metavar="TITLE", help="the site's name (default: from the folder's name)")
+
     graph = commands.add_parser("graph", parents=[common], help="print the concept graph")
     graph.add_argument("--format", choices=("json", "graphml"), default="json")
     graph.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
@@ -55,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run kb; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph}
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph, "init": cmd_init}
     try:
         return handlers[args.command](args)
     except ConfigError as error:
@@ -130,6 +135,25 @@ def cmd_new(args: argparse.Namespace) -> int:
     return ExitStatus.OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    """``kb init [DIR]``: a new knowledge base; refuses to replace anything."""
+    from kb.edit.init import InitError, create, init_files
+
+    folder = Path(args.folder).resolve()
+    title = args.title or folder.name.replace("-", " ").replace("_", " ").strip().capitalize() or "Knowledge base"
+    try:
+        written = create(folder, init_files(title, args.language, dt.date.today()))
+    except InitError as error:
+        print(f"kb: {error}", file=sys.stderr)
+        return ExitStatus.USAGE
+    for path in written:
+        print(path.relative_to(folder).as_posix())
+    where = args.folder if args.folder != "." else "this folder"
+    step = f"cd {args.folder} && " if args.folder != "." else ""
+    print(f"kb: a new knowledge base in {where}; build it with: {step}kb build --strict", file=sys.stderr)
+    return ExitStatus.OK
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """``kb build``: everything ``kb check`` does, then the site; a strict build fails on any problem."""
     from kb.mkdocs.build import build_site
@@ -152,11 +176,18 @@ def cmd_fix(args: argparse.Namespace) -> int:
     from kb.pipeline import run_check
 
     config = load_config(args.config_file)
+    chosen = [Path(p).resolve() for p in args.paths]
+    for written, path in zip(args.paths, chosen, strict=True):
+        problem = ("does not exist" if not path.exists() else
+                   f"is not in the content folder ({config.relative(config.content_dir)})"
+                   if path != config.content_dir and config.content_dir not in path.parents else None)
+        if problem:
+            print(f"kb: {written} {problem}", file=sys.stderr)
+            return ExitStatus.USAGE
     result = run_check(config, compute=True)
     assert result.computed is not None
     changes = plan(result.computed.figures, result.computed.blocks, config.root)
-    if args.paths:
-        chosen = [Path(p).resolve() for p in args.paths]
+    if chosen:
         changes = {path: change for path, change in changes.items()
                    if any(path.resolve() == c or c in path.resolve().parents for c in chosen)}
     for path, (before, after) in changes.items():

@@ -124,14 +124,26 @@ def find_config_file(explicit: str | None, cwd: Path) -> Path:
     if explicit:
         path = Path(explicit)
         path = path if path.is_absolute() else cwd / path
+        if path.is_dir():  # the knowledge base's folder: its mkdocs.yml
+            found = _in_folder(path)
+            if found is None:
+                raise ConfigError([Diagnostic(explicit, 1, 1, "config.missing", f"{explicit} is a folder without a mkdocs.yml")])
+            return found
         if not path.is_file():
             raise ConfigError([Diagnostic(explicit, 1, 1, "config.missing", f"{explicit} does not exist")])
         return path.resolve()
+    found = _in_folder(cwd)
+    if found is None:
+        raise ConfigError([Diagnostic("mkdocs.yml", 1, 1, "config.missing",
+                                      "no mkdocs.yml in this folder; run kb where it is or pass --config-file PATH")])
+    return found
+
+
+def _in_folder(folder: Path) -> Path | None:
     for name in ("mkdocs.yml", "mkdocs.yaml"):
-        if (cwd / name).is_file():
-            return (cwd / name).resolve()
-    raise ConfigError([Diagnostic("mkdocs.yml", 1, 1, "config.missing",
-                                  "no mkdocs.yml in this folder; run kb where it is or pass --config-file PATH")])
+        if (folder / name).is_file():
+            return (folder / name).resolve()
+    return None
 
 
 def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfig:
@@ -152,27 +164,34 @@ def load_config(explicit: str | None = None, cwd: Path | None = None) -> KbConfi
     if not isinstance(raw, dict):
         raise ConfigError([Diagnostic(name, 1, 1, "config.invalid", f"{name} must be a mapping")])
     root = config_file.parent
-    places = _places(text)
-    options = _plugin_options(raw.get("plugins"), name, places.get("kb", (1, 1)))
-    problems = []
-    values: dict[str, Any] = {}
-    for key, value in options.items():
-        checked, message = check_option(key, value)
-        if message is not None:
-            problems.append(Diagnostic(name, *places.get(f"kb.{key}", (1, 1)), "config.invalid", message))
-        else:
-            values[key] = checked
+    where = places(text)
+    options = _plugin_options(raw.get("plugins"), name, where.get("kb", (1, 1)))
+    values, problems = read_options(options, name, where)
     docs_dir = raw.get("docs_dir", "docs")
     content_dir = (root / str(docs_dir)).resolve()
     if not content_dir.is_dir():
-        problems.append(Diagnostic(name, *places.get("docs_dir", (1, 1)), "config.invalid", f"docs_dir {docs_dir} is not a folder"))
+        problems.append(Diagnostic(name, *where.get("docs_dir", (1, 1)), "config.invalid", f"docs_dir {docs_dir} is not a folder"))
     if problems:
         raise ConfigError(problems)
     return KbConfig(root.resolve(), config_file, content_dir, KbOptions(**values))
 
 
-def _places(text: str) -> dict[str, tuple[int, int]]:
-    """Where docs_dir, the kb plugin's options and each option stand in mkdocs.yml (1-based)."""
+def read_options(options: dict[str, Any], shown_as: str, where: dict[str, tuple[int, int]]) -> tuple[dict[str, Any], list[Diagnostic]]:
+    """The kb plugin's options as written (``where``: their places, from ``places``): the values kb
+    uses, and a diagnostic for every option that is unknown or has a wrong value."""
+    values: dict[str, Any] = {}
+    problems = []
+    for key, value in options.items():
+        checked, message = check_option(key, value)
+        if message is not None:
+            problems.append(Diagnostic(shown_as, *where.get(f"kb.{key}", (1, 1)), "config.invalid", message))
+        else:
+            values[key] = checked
+    return values, problems
+
+
+def places(text: str) -> dict[str, tuple[int, int]]:
+    """Where docs_dir, theme, plugins, the kb plugin's options and each option stand in mkdocs.yml (1-based)."""
     try:
         document = yaml.compose(text, Loader=_TolerantLoader)
     except yaml.YAMLError:
@@ -184,17 +203,17 @@ def _places(text: str) -> dict[str, tuple[int, int]]:
     def place(node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1, node.start_mark.column + 1
 
-    places: dict[str, tuple[int, int]] = {}
+    found: dict[str, tuple[int, int]] = {}
     for key, value in pairs(document):
-        if key.value == "docs_dir":
-            places["docs_dir"] = place(key)
-        elif key.value == "plugins":
+        if key.value in ("docs_dir", "theme", "plugins"):
+            found[key.value] = place(key)
+        if key.value == "plugins":
             entries = value.value if isinstance(value, yaml.SequenceNode) else [value]
             for name, options in (pair for entry in entries for pair in pairs(entry)):
-                if name.value == "kb" and "kb" not in places:
-                    places["kb"] = place(options)
-                    places.update((f"kb.{option.value}", place(option)) for option, _ in pairs(options))
-    return places
+                if name.value == "kb" and "kb" not in found:
+                    found["kb"] = place(options)
+                    found.update((f"kb.{option.value}", place(option)) for option, _ in pairs(options))
+    return found
 
 
 def _plugin_options(plugins: Any, name: str, place: tuple[int, int] = (1, 1)) -> dict[str, Any]:

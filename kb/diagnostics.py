@@ -79,6 +79,10 @@ CODES: dict[str, Code] = _codes(
     # The concept graph
     ("graph.orphan", W, "no other page links to this page"),
     ("graph.dead_end", W, "this page links to no other page"),
+    # The site (kb build and the MkDocs plugin)
+    ("site.home", W, "the content folder has no home page"),
+    ("site.search", W, "the site has no search plugin"),
+    ("site.theme", W, "the theme is not Material, which kb's pages are made for"),
     # Configuration (exit status 2)
     ("config.missing", E, "no mkdocs.yml was found"),
     ("config.invalid", E, "mkdocs.yml or a kb option in it is invalid"),

@@ -61,3 +61,13 @@ def test_fix_can_be_limited_to_some_files(kb) -> None:  # type: ignore[no-untype
     assert run_kb(root, "fix", str(root / "content/sub")).status == 1  # a.md is still stale
     assert 'expect="6"' in (root / "content/sub/b.md").read_text()
     assert 'expect="7"' in (root / "content/a.md").read_text()
+
+
+def test_fix_refuses_paths_it_cannot_fix_and_changes_nothing(kb) -> None:  # type: ignore[no-untyped-def]
+    stale = '---\nid: a\ntitle: A\n---\n{{ params("nn.Linear(2, 2)", expect="7") }}\n'
+    root: Path = kb({"content/a.md": stale}, mkdocs=QUIET)
+    missing = run_kb(root, "fix", str(root / "content/no-such-page.md"))
+    assert (missing.status, missing.stderr) == (2, f"kb: {root / 'content/no-such-page.md'} does not exist\n")
+    outside = run_kb(root, "fix", str(root / "mkdocs.yml"))
+    assert (outside.status, outside.stderr) == (2, f"kb: {root / 'mkdocs.yml'} is not in the content folder (content)\n")
+    assert (root / "content/a.md").read_text() == stale

@@ -37,6 +37,7 @@ def test_a_strict_build_fails_on_a_stale_figure_naming_page_and_line(kb) -> None
 
 def test_the_site_has_its_generated_pages_and_data(kb) -> None:  # type: ignore[no-untyped-def]
     root: Path = kb({
+        "content/index.md": page("home", "Home", "Start at [[B]].\n"),
         "content/topics/a.md": page("a", "<b>A</b>", 'N = {{ params("nn.Linear(2, 3)", expect="9") }}. [[B]]\n', "tags: [x, y]\n"),
         "content/topics/b.md": page("b", "B", "[[<b>A</b>]]\n", "tags: [x]\nduplicate_of: a\n"),
     }, mkdocs=MKDOCS)
@@ -50,8 +51,8 @@ def test_the_site_has_its_generated_pages_and_data(kb) -> None:  # type: ignore[
         "expression": 'params("nn.Linear(2, 3)")', "expect": "9", "value": 9, "state": "verified"}
     assert item["provenance"]["torch"].startswith("2.13.0")
     graph = json.loads((site / "kb-graph.json").read_text())
-    assert sorted(n["label"] for n in graph["nodes"]) == ["<b>A</b>", "B"]
-    assert {(e["source"], e["target"], e["type"]) for e in graph["edges"]} == {
+    assert sorted(n["label"] for n in graph["nodes"]) == ["<b>A</b>", "B", "Home"]
+    assert {(e["source"], e["target"], e["type"]) for e in graph["edges"]} == {("content/index.md", "content/topics/b.md", "link"),
         ("content/topics/a.md", "content/topics/b.md", "link"), ("content/topics/b.md", "content/topics/a.md", "link"),
         ("content/topics/b.md", "content/topics/a.md", "duplicate")}
     category = (site / "topics/index.html").read_text()

@@ -53,54 +53,79 @@ def _source_date(root: Path) -> None:
 
 
 def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = None) -> int:
-    """Check the knowledge base, then build its site with MkDocs; returns kb's exit status
-    (``kb.report.exit_status`` of the check; 2 when MkDocs cannot start). Raises ConfigError
-    for a broken kb configuration, as ``kb check`` does."""
+    """Check the knowledge base, then build its site with MkDocs; returns kb's exit status:
+    ``exit_status`` of everything the check and the site's configuration found, or
+    ExitStatus.USAGE (with the reason printed) when MkDocs, the theme, the site folder or an
+    asset fails. Says "site written" only when MkDocs wrote the site. Raises ConfigError for a
+    broken kb configuration, as ``kb check`` does."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config as load_mkdocs
-    from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
+    from kb.mkdocs.errors import KbStop
     from kb.mkdocs.plugin import checked, uses_kb
     from kb.pipeline import run_check
+    from kb.site.checks import site_diagnostics
 
     _source_date(config.root)
     handler = _setup_logging()
+    name = config.config_file.name
     try:
-        overrides = {"site_dir": site_dir} if site_dir else {}
-        mkdocs_config = load_mkdocs(config_file=str(config.config_file), strict=strict, **overrides)
+        try:
+            overrides = {"site_dir": site_dir} if site_dir else {}
+            mkdocs_config = load_mkdocs(config_file=str(config.config_file), strict=strict, **overrides)
+        except (Abort, ConfigurationError) as error:  # MkDocs has logged what is wrong
+            print(f"kb: {name}: MkDocs cannot use this configuration ({error})", file=sys.stderr)
+            return ExitStatus.USAGE
         if not uses_kb(mkdocs_config):
-            print(f"kb: {config.config_file.name} does not list the kb plugin under plugins:", file=sys.stderr)
+            print(f"kb: {name} does not list the kb plugin under plugins:", file=sys.stderr)
             return ExitStatus.USAGE
         result = run_check(config, compute=True)
-        diagnostics = result.diagnostics.sorted()
+        site_problems = site_diagnostics(config, str(mkdocs_config.theme.name), list(mkdocs_config.plugins))
+        diagnostics = sorted([*result.diagnostics, *site_problems])
         try:
             with checked(result):
                 build(mkdocs_config)
-        except Abort:
-            if not diagnostics:  # MkDocs' own warnings failed the strict build
+        except KbStop as stopped:
+            print(str(stopped), file=sys.stderr)
+            return stopped.status
+        except Abort as aborted:
+            if "strict mode" in str(aborted):  # warnings, kb's or MkDocs' own, failed the strict build
+                print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
+                print(f"kb: site written to {mkdocs_config.site_dir}; --strict fails on the warnings above", file=sys.stderr)
                 return ExitStatus.CONTENT
+            print(f"kb: MkDocs stopped: {aborted}", file=sys.stderr)  # what failed is logged above
+            return ExitStatus.USAGE
+        except OSError as error:
+            print(f"kb: cannot write the site to {mkdocs_config.site_dir}: {error.strerror or error}", file=sys.stderr)
+            return ExitStatus.USAGE
+        except Exception as error:  # a theme's template, an extension: MkDocs' side of the build
+            print(f"kb: MkDocs failed to build the site: {type(error).__name__}: {error}", file=sys.stderr)
+            return ExitStatus.USAGE
         print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)
-        status = exit_status(diagnostics, strict)
-        if status is ExitStatus.OK:
-            print(f"kb: site written to {mkdocs_config.site_dir}", file=sys.stderr)
-        return status
-    except ConfigurationError as error:
-        print(f"kb: {config.config_file.name}: {error}", file=sys.stderr)
-        return ExitStatus.USAGE
-    except PluginError as error:  # e.g. the graph library is not installed
-        print(str(error), file=sys.stderr)
-        return ExitStatus.USAGE
+        print(f"kb: site written to {mkdocs_config.site_dir}", file=sys.stderr)
+        return exit_status(diagnostics, strict)
     finally:
         logging.getLogger("mkdocs").removeHandler(handler)
 
 
 def serve_site(config: KbConfig, dev_addr: str) -> int:
-    """Serve with live reload until interrupted."""
+    """Serve with live reload until interrupted. Errors in the pages are shown as the build
+    shows them and do not stop the server; a configuration or environment problem does (2)."""
     from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import Abort, ConfigurationError
+
+    from kb.mkdocs.errors import KbStop
 
     _setup_logging(news=True)
     try:
         serve(config_file=str(config.config_file), dev_addr=dev_addr, livereload=True)
     except KeyboardInterrupt:
         return ExitStatus.OK
+    except KbStop as stopped:
+        print(str(stopped), file=sys.stderr)
+        return stopped.status
+    except (Abort, ConfigurationError, OSError) as error:
+        print(f"kb: cannot serve the site: {error}", file=sys.stderr)
+        return ExitStatus.USAGE
     return ExitStatus.OK

@@ -1,15 +1,19 @@
 """The kb plugin's options as MkDocs sees them: one config option per field
-of ``kb.config.KbOptions``, validated by kb's own rule for that option, so
-``mkdocs build`` and ``kb check`` accept and refuse the same values."""
+of ``kb.config.KbOptions``, validated by kb's own rules, so ``mkdocs build``
+and ``kb check`` accept and refuse the same values with the same diagnostics
+(and exit status 2)."""
 
 from __future__ import annotations
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.base import BaseConfigOption, Config, ConfigErrors, ConfigWarnings, ValidationError
 
-from kb.config import KbOptions, check_option
+from kb.config import KbOptions, check_option, places, read_options
+from kb.mkdocs.errors import stop
+from kb.report import ExitStatus
 
 
 class KbOption(BaseConfigOption[Any]):
@@ -36,12 +40,17 @@ class KbPluginConfig(Config):  # type: ignore[no-untyped-call]
     del _field
 
     def validate(self) -> tuple[ConfigErrors, ConfigWarnings]:
-        """As MkDocs validates, but an unknown option is an error, as in ``kb check``."""
-        failed, warnings = super().validate()
-        known = {name for name, _ in self._schema}
-        for key in sorted(set(self) - known):
-            failed.append((key, ValidationError(check_option(key, None)[1] or f"unknown kb option {key}")))
-        return failed, [(key, warning) for key, warning in warnings if key in known]
+        """Every problem of the options as ``kb check`` reports it, at its place in mkdocs.yml;
+        any problem stops MkDocs with exit status 2, as it stops kb."""
+        path = Path(self.config_file_path or "mkdocs.yml")
+        try:
+            where = places(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            where = {}
+        _, problems = read_options(dict(self), path.name, where)
+        if problems:
+            raise stop("\n".join(d.as_text() for d in problems), ExitStatus.USAGE)
+        return super().validate()
 
     def options(self) -> KbOptions:
         """The validated options, as kb's core takes them."""

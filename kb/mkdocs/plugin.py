@@ -2,12 +2,15 @@
 
 - ``on_config``: kb's configuration from the plugin's typed options and
   MkDocs' own settings; the Markdown extensions, CSS and JavaScript the
-  site needs (``kb.site.assets``);
+  site needs (``kb.site.assets``); no web fonts, no CDN;
 - ``on_files``: check the knowledge base (or take the check ``kb build`` has
   just made), log every diagnostic (so MkDocs' ``--strict`` fails on any),
   and add the files ``kb.site.assemble`` says the site holds;
 - ``on_page_markdown`` / ``on_page_context``: a topic page as
-  ``kb.site.topic`` renders it.
+  ``kb.site.topic`` renders it;
+- ``on_post_build``: under ``mkdocs build``, errors in the pages fail the
+  build (exit status 1) as they fail ``kb build``; configuration and
+  environment problems stop it with exit status 2 (``KbStop``).
 
 What any page or file says is decided in ``kb.site``; nothing here.
 """
@@ -23,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
@@ -31,21 +33,26 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
 from kb.mkdocs.config import KbPluginConfig
+from kb.mkdocs.errors import stop
 from kb.pipeline import CheckResult, run_check
+from kb.report import ExitStatus, exit_status
 from kb.site import assets
 from kb.site.assemble import site_files
+from kb.site.checks import site_diagnostics
 from kb.site.generated import navigation
 from kb.site.topic import SiteIndex, insert_after_headings, page_extras, render_topic
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
-# The check that ``kb build`` made before starting MkDocs, so the build does not repeat it.
+# The check that ``kb build`` made before starting MkDocs, so the build does not repeat it;
+# kb build then decides the outcome itself.
 _CHECKED: ContextVar[CheckResult | None] = ContextVar("kb_checked", default=None)
 
 
 @contextlib.contextmanager
 def checked(result: CheckResult) -> Iterator[None]:
-    """While MkDocs builds inside this block, the plugin uses ``result`` instead of checking again."""
+    """While MkDocs builds inside this block, the plugin uses ``result`` instead of checking
+    again, and leaves the exit status to the caller."""
     token = _CHECKED.set(result)
     try:
         yield
@@ -59,10 +66,18 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.kb: KbConfig | None = None
         self.site: SiteIndex | None = None
+        self.command: str | None = None  # "build" or "serve" when MkDocs' own command line runs
+        self.reported: list[Diagnostic] = []
+        self.site_problems: list[Diagnostic] = []
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_file = Path(config.config_file_path).resolve()
         self.kb = KbConfig(config_file.parent, config_file, Path(config.docs_dir).resolve(), self.config.options())
+        self.site_problems = site_diagnostics(self.kb, str(config.theme.name), list(config.plugins))
+        offline(config)
         for name, settings in assets.MARKDOWN_EXTENSIONS.items():
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -82,15 +97,17 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             try:
                 result = run_check(self.kb, compute=True)
             except ConfigError as error:
-                raise PluginError("\n".join(d.as_text() for d in error.diagnostics)) from None
+                raise stop("\n".join(d.as_text() for d in error.diagnostics), ExitStatus.USAGE) from None
         self.site = SiteIndex.build(result, config.use_directory_urls)
-        for diagnostic in report_order(result.diagnostics.sorted()):
+        diagnostics = report_order(result.diagnostics.sorted() + self.site_problems)
+        for diagnostic in diagnostics:
             (log.error if diagnostic.severity is Severity.ERROR else log.warning)(diagnostic.as_text())
+        self.reported = diagnostics
         authored = {f.src_uri for f in files.documentation_pages()}
         try:
             added = site_files(result, authored, config.use_directory_urls)
         except assets.MissingAsset as missing:
-            raise PluginError(f"kb: {missing}") from None
+            raise stop(f"kb: {missing}", ExitStatus.USAGE) from None
         for src_uri in added.hand_written:
             log.info("kb: %s is written by hand; the generated one is not used", src_uri)
         for src_uri, content in added.texts.items():
@@ -99,7 +116,26 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             files.append(File.generated(config, src_uri, abs_src_path=str(path)))
         if config.nav is None:
             config.nav = navigation([p for p in result.pages if p.usable], self.kb.options.home)
+            # kb's navigation lists categories, not pages (their index pages list the pages)
+            config.validation.nav.omitted_files = logging.DEBUG
         return files
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Under ``mkdocs build``, once the site is written: errors fail the build, and warnings
+        fail a strict one (even with -q, which hides warnings from MkDocs' own count), as under
+        ``kb build``."""
+        if self.command != "build" or _CHECKED.get() is not None:
+            return
+        status = exit_status(self.reported, config.strict)
+        if status is not ExitStatus.OK:
+            errors = sum(1 for d in self.reported if d.severity is Severity.ERROR)
+            found = f"{errors} error{'' if errors == 1 else 's'}" if errors else "warnings, and the build is strict"
+            raise stop(f"kb: {found} (listed above); the site in {config.site_dir} shows the problems marked", status)
+
+    def on_build_error(self, error: Exception) -> None:
+        """A site folder that cannot be written is the environment's problem: exit status 2, with the reason."""
+        if isinstance(error, OSError):
+            raise stop(f"kb: cannot write the site: {error}", ExitStatus.USAGE) from error
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when the knowledge base's code or schema changes, not only its pages."""
@@ -127,6 +163,14 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         if kb_page is not None and kb_page.usable and page.content is not None:
             page.content = insert_after_headings(page.content, page_extras(kb_page, self.site))
         return context
+
+
+def offline(config: MkDocsConfig) -> None:
+    """Nothing from the internet: Material's Google Fonts and the default theme's highlight.js CDN off."""
+    if config.theme.name == "material":
+        config.theme["font"] = False
+    elif "highlightjs" in config.theme:
+        config.theme["highlightjs"] = False
 
 
 def report_order(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -137,6 +137,24 @@ def test_schema_file_that_does_not_exist(kb: KbFactory) -> None:
     assert run.status == 2
 
 
+def test_config_file_given_as_its_folder(kb: KbFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = kb(PAGES)
+    run = run_kb_argv("check", "-f", str(root))
+    assert (run.lines, run.status) == ([], 0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(tmp_path)
+    run = run_kb_argv("check", "-f", "empty")
+    assert (run.lines, run.status) == (["empty:1:1: error[config.missing]: empty is a folder without a mkdocs.yml"], 2)
+
+
+def test_a_missing_schema_file_at_the_default_place_means_kbs_default_schema(kb: KbFactory) -> None:
+    root = kb({"content/a.md": "# A page without front matter\n"})
+    (root / "site_config" / "schema.yml").unlink()
+    run = run_kb(root, "check", "--strict")
+    assert (run.lines, run.status) == ([], 0)
+
+
 def run_kb_argv(*argv: str) -> Run:
     """Run kb in this process with exactly these arguments (no --config-file added)."""
     out, err = io.StringIO(), io.StringIO()
