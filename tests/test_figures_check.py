@@ -163,3 +163,10 @@ def test_macros_that_hang_on_import_fail_after_the_figure_timeout(kb) -> None:  
     run = run_kb(root, "check")
     assert run.status == 1
     assert run.lines == ["macros/__init__.py:1:1: error[macros.failed]: importing macros/ ran past its timeout of 8 s and was stopped"]
+
+
+def test_a_page_whose_front_matter_is_broken_reports_that_not_each_citation(kb) -> None:  # type: ignore[no-untyped-def]
+    text = '---\nid: a\ntitle: [A\nraw_sources: ["Kaplan et al. 2020"]\n---\nC = {{ cited("6ND", source="Kaplan") }}.\n'
+    root: Path = kb({"content/a.md": text}, mkdocs=QUIET)
+    run = run_kb(root, "check")
+    assert [line.split(": ")[1] for line in run.lines] == ["error[frontmatter.yaml]"]

@@ -120,7 +120,9 @@ def _read_cited(figure: Figure, call: Call) -> tuple[str, str] | None:
     extra = [k for k, _ in call.kwargs if k != "source"]
     if not isinstance(value, str) or not value.strip() or not isinstance(source, str) or not source.strip() or extra:
         return "figure.syntax", 'write a cited fact as cited("1.8T", source="...") with the source named in raw_sources'
-    if not _names_source(figure.page.meta.sources, source):
+    # A page whose front matter cannot be read has no raw_sources to look in: its front matter's
+    # error is the one to report, not one per citation.
+    if figure.page.usable and not _names_source(figure.page.meta.sources, source):
         return "figure.citation", f'{call.text()}: "{source}" is not among this page\'s raw_sources'
     figure.state, figure.source = State.CITED, source
     return None
