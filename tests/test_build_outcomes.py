@@ -107,3 +107,14 @@ def test_an_incomplete_site_is_warned_about(tmp_path: Path) -> None:
     assert mkdocs_build(root, "--strict").returncode == 1
     html = (root / "site" / "a" / "index.html").read_text(encoding="utf-8")
     assert "highlight.js" not in html and "cdnjs" not in html  # the default theme's CDN is switched off
+
+
+def test_a_theme_mkdocs_cannot_find_is_named_not_an_internal_error(tmp_path: Path) -> None:
+    """MkDocs checks its own configuration before any plugin runs, so here only kb build can say 2."""
+    root = write_kb(tmp_path / "kb", {"content/index.md": HOME, "content/a.md": A},
+                    mkdocs="site_name: t\ndocs_dir: content\ntheme:\n  name: no-such-theme\nplugins:\n  - search\n  - kb\n")
+    ours = run_kb(root, "build")
+    assert ours.status == 2
+    assert "Unrecognised theme name: 'no-such-theme'" in ours.stderr
+    assert ours.stderr.endswith("kb: mkdocs.yml: MkDocs cannot use this configuration (Aborted with a configuration error!)\n")
+    assert mkdocs_build(root).returncode == 1  # MkDocs' own exit status for its own configuration
