@@ -186,16 +186,24 @@ def cmd_fix(args: argparse.Namespace) -> int:
             return ExitStatus.USAGE
     result = run_check(config, compute=True)
     assert result.computed is not None
-    changes = plan(result.computed.figures, result.computed.blocks, config.root)
-    if chosen:
-        changes = {path: change for path, change in changes.items()
-                   if any(path.resolve() == c or c in path.resolve().parents for c in chosen)}
+    planned = plan(result.computed.figures, result.computed.blocks, config.root)
+
+    def wanted(path: Path) -> bool:
+        return not chosen or any(path.resolve() == c or c in path.resolve().parents for c in chosen)
+
+    changes = {path: change for path, change in planned.changes.items() if wanted(path)}
+    for path, reason in planned.unfixable.items():
+        if wanted(path):
+            print(f"kb fix: cannot fix {config.relative(path)}: {reason}", file=sys.stderr)
     for path, (before, after) in changes.items():
         shown = config.relative(path)
         if args.dry_run:
             sys.stdout.write(diff(shown, before, after))
         else:
-            write_atomically(path, after)
+            try:
+                write_atomically(path, after)
+            except OSError as error:
+                print(f"kb fix: cannot write {shown}: {error.strerror or error}", file=sys.stderr)
     verb = "would change" if args.dry_run else "changed"
     print(f"kb fix: {verb} {len(changes)} file{'' if len(changes) == 1 else 's'}", file=sys.stderr)
     if args.dry_run:

@@ -48,6 +48,8 @@ class KbOptions:
     figure_timeout: float = _option(120.0, "seconds one figure may take to compute (and a worker to import torch, transformers and macros/)")
     exec_timeout: float = _option(60.0, "seconds one python exec block may run")
     exec_memory_mb: int = _option(4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold")
+    exec_env: tuple[str, ...] = _option(("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ"),
+                                        "the environment variables a page's code sees (the rest of kb's environment it does not)")
     cache_dir: str = _option(".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml")
 
 
@@ -61,9 +63,10 @@ class Option:
 
 
 OPTIONS: dict[str, Option] = {
-    f.name: Option(typing.get_type_hints(KbOptions)[f.name], f.default, f.metadata["help"]) for f in fields(KbOptions)
+    f.name: Option(typing.get_origin(hint := typing.get_type_hints(KbOptions)[f.name]) or hint, f.default, f.metadata["help"])
+    for f in fields(KbOptions)
 }
-_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+_KINDS = {str: "a string", int: "an integer", float: "a number", bool: "true or false", tuple: "a list of names"}
 
 
 def check_option(name: str, value: Any) -> tuple[Any, str | None]:
@@ -76,6 +79,10 @@ def check_option(name: str, value: Any) -> tuple[Any, str | None]:
         return None, f"unknown kb option {name}{hint}"
     if option.kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value), None
+    if option.kind is tuple:
+        if isinstance(value, (list, tuple)) and all(isinstance(v, str) and v for v in value):
+            return tuple(value), None
+        return None, f"kb option {name} must be {_KINDS[tuple]}, got {json.dumps(value, default=str)}"
     if not isinstance(value, option.kind) or (option.kind is int and isinstance(value, bool)):
         return None, f"kb option {name} must be {_KINDS[option.kind]}, got {json.dumps(value, default=str)}"
     return value, None

@@ -62,7 +62,8 @@ CODES: dict[str, Code] = _codes(
     ("link.unresolved", E, "a link names no page"),
     ("link.ambiguous", E, "a link names more than one page"),
     ("link.shortest_path", W, "a link names several pages by file name; the one with the shortest path is taken"),
-    ("link.anchor", E, "a link names a heading that the target page does not have"),
+    ("link.anchor", E, "a link names a heading or block (^id) that the target page does not have"),
+    ("link.extension", W, "a wikilink names a page with its .md, which is not needed"),
     # Figures and executed code
     ("figure.stale", E, "a figure's computed value does not satisfy its pin"),
     ("figure.failed", E, "a figure could not be computed"),
@@ -74,6 +75,8 @@ CODES: dict[str, Code] = _codes(
     ("figure.pin", E, "a pin (expect=...) cannot be read or does not fit the figure's unit"),
     ("block.stale", E, "an executed block's output differs from its pinned output"),
     ("block.failed", E, "an executed block raised, crashed or ran past its timeout"),
+    ("block.wrote_sources", E, "an executed block tried to write into the knowledge base (which stays as it was)"),
+    ("cache.unwritable", W, "the cache cannot be written; the check goes on without it"),
     ("macros.failed", E, "the knowledge base's macros/ package cannot be imported"),
     ("macros.empty", E, "pages name models, but the knowledge base registers none"),
     # The concept graph
@@ -108,11 +111,10 @@ class Diagnostic:
         return CODES[self.code].severity
 
     def as_text(self) -> str:
-        """The one-line form ``path:line:col: severity[code]: message``."""
-        return (
-            f"{self.path}:{self.line}:{self.column}: "
-            f"{self.severity.value}[{self.code}]: {self.message}"
-        )
+        """The one-line form ``path:line:col: severity[code]: message``: always one line, so a
+        message that spans lines (an exception's, say) has its line breaks written as ``\\n``."""
+        message = self.message.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+        return f"{self.path}:{self.line}:{self.column}: {self.severity.value}[{self.code}]: {message}"
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form, with the keys the contract names."""

@@ -93,12 +93,15 @@ class Expression:
 
 @dataclass(frozen=True)
 class CodeBlock:
-    """A fenced code block: its info string and content, with the line of its opening fence."""
+    """A fenced code block: its info string and content (its indentation removed), with the
+    lines of its opening and closing fences and the indentation they stand at (inside a list
+    item or an admonition)."""
 
     info: str
     content: str
     line: int
     end_line: int
+    indent: str = ""
 
 
 @dataclass
@@ -225,6 +228,7 @@ class Page:
     code_blocks: list[CodeBlock] = field(default_factory=list)
     expressions: list[Expression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    block_ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # ^id markers: id -> (line, 0-based column of the id)
     usable: bool = True  # False when front matter is broken beyond checking
     meta: PageMeta = field(default_factory=PageMeta)  # typed front matter (empty when missing or broken)
 

@@ -47,8 +47,8 @@ def replace_spans(lines: list[str], spans: Iterable[Span], first_line: int = 1) 
     return out
 
 
-def write_atomically(path: Path, text: str, *, exclusive: bool = False) -> None:
-    """Write ``text`` (UTF-8, line endings as given) to ``path`` in one step.
+def write_atomically(path: Path, text: str | bytes, *, exclusive: bool = False) -> None:
+    """Write ``text`` (UTF-8, line endings as given; or bytes as they are) to ``path`` in one step.
 
     An existing file keeps its permissions; a new one gets the usual ones (the
     umask's). With ``exclusive`` an existing file is never replaced: the write
@@ -57,8 +57,8 @@ def write_atomically(path: Path, text: str, *, exclusive: bool = False) -> None:
     mode = path.stat().st_mode & 0o7777 if not exclusive and path.exists() else 0o666
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         if mode != 0o666:
             os.chmod(temporary, mode)  # os.open applied the umask to it
         if exclusive:

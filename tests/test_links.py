@@ -32,7 +32,7 @@ PAGES: dict[str, str] = {
     "content/index.md": page("home", "Home", "# Home\n\nSee [[Machine Learning]].\n"),
     "content/machine-learning.md": page(
         "ml-001", "Machine Learning",
-        "# Machine Learning\n\n## Overview\n\n## Training Loop\n\n## 손실 함수\n\n"
+        "# Machine Learning\n\n## Overview\n\nLearning from data. ^para-1\n\n## Training Loop\n\n## 손실 함수\n\n"
         "## The `fit` loop\n\n## learning_rate schedule\n\n## Overview\n",
         "aliases: [ML]\n",
     ),
@@ -93,6 +93,9 @@ CASES = [
     Case("heading with inline code, by text", "[[Machine Learning#The fit loop]]", ML, "the-fit-loop"),
     Case("heading with an underscore, by slug", "[[Machine Learning#learning_rate-schedule]]", ML, "learning_rate-schedule"),
     Case("block reference", "[[Machine Learning#^para-1]]", ML),
+    Case("block reference to no block", "[[Machine Learning#^para-2]]",
+         error="error[link.anchor]: [[Machine Learning#^para-2]] names no block ^para-2 of content/machine-learning.md; "
+               "did you mean ^para-1?"),
     Case("custom heading id", "[[Transformer#pos-enc]]", TF, "pos-enc"),
     Case("same-page heading", "[[#Local Heading]]", SOURCE, "local-heading"),
     Case("same-page heading by slug", "[[#local-heading]]", SOURCE, "local-heading"),

@@ -87,7 +87,7 @@ def test_code_blocks_are_recorded_with_info_and_lines() -> None:
     assert run(text, first_line=5).code_blocks == [
         CodeBlock("python exec", "print(1)", 6, 8),
         CodeBlock("output ~~~~", "1", 10, 12),
-        CodeBlock("", "", 13, 14),
+        CodeBlock("", "", 13, 14, indent="   "),  # the fence's indentation, removed from its content
         CodeBlock("text", "never closed\n```", 15, 17),
     ]
 

@@ -44,13 +44,28 @@ def commands(text: str) -> list[str]:
     return found
 
 
-def shipped_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "shipped"
+def _copy_shipped(root: Path) -> Path:
     root.mkdir()
-    for name in ("content", "macros", "site_config", ".kb-cache"):
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("content", "macros", "site_config"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return root
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped knowledge base's figures and blocks, computed once for every test here."""
+    root = _copy_shipped(tmp_path_factory.mktemp("warm") / "shipped")
+    run = subprocess.run(["kb", "check"], cwd=root, env=ENV, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return root / ".kb-cache"
+
+
+@pytest.fixture
+def shipped_copy(tmp_path: Path, warm_cache: Path) -> Path:
+    """A copy of the shipped knowledge base, with its computations cached."""
+    root = _copy_shipped(tmp_path / "shipped")
+    shutil.copytree(warm_cache, root / ".kb-cache")
     return root
 
 
@@ -97,19 +112,19 @@ def test_the_readme_shows_commands() -> None:
     assert "kb init my-kb" in commands(section("Your own knowledge base"))
 
 
-def test_using_kb_runs_as_shown_on_the_shipped_knowledge_base(tmp_path: Path) -> None:
-    cwd = shipped_copy(tmp_path)
+def test_using_kb_runs_as_shown_on_the_shipped_knowledge_base(shipped_copy: Path) -> None:
+    cwd = shipped_copy
     for command in commands(section("Using kb")):
         cwd = run_as_shown(command, cwd)
     assert (cwd / "graph.graphml").is_file() and (cwd / "content/dropout.md").is_file()
     assert (cwd / "site/concept-graph/index.html").is_file()
 
 
-def test_the_diagnostics_the_readme_quotes_are_what_kb_says(tmp_path: Path) -> None:
+def test_the_diagnostics_the_readme_quotes_are_what_kb_says(shipped_copy: Path) -> None:
     text = section("Using kb")
     quoted = re.search(r"`kb check` says:\n\n```\n(.*?)```", text, re.DOTALL)
     assert quoted, "the README quotes kb check"
-    root = shipped_copy(tmp_path)
+    root = shipped_copy
     page = root / "content/sizing/mixture-of-experts.md"
     lines = page.read_text(encoding="utf-8").split("\n")
     lines = [re.sub(r"^confidence_score: .*$", "confidence_score: 1.5", line) for line in lines]
@@ -121,10 +136,10 @@ def test_the_diagnostics_the_readme_quotes_are_what_kb_says(tmp_path: Path) -> N
     assert run.stdout.splitlines() == quoted.group(1).splitlines()
 
 
-def test_the_figures_the_readme_pins_hold(tmp_path: Path) -> None:
+def test_the_figures_the_readme_pins_hold(shipped_copy: Path) -> None:
     markdown = re.search(r"^```markdown\n(.*?)^```", section("Using kb"), re.MULTILINE | re.DOTALL)
     assert markdown
-    root = shipped_copy(tmp_path)
+    root = shipped_copy
     (root / "content/readme-figures.md").write_text(
         "---\nid: readme-figures\ntitle: README figures\n---\n\n" + markdown.group(1), encoding="utf-8")
     run = subprocess.run(["kb", "check", "--format", "json"], cwd=root, env=ENV, capture_output=True, text=True, timeout=900)

@@ -116,6 +116,11 @@ def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) 
             return None
         return page
     matches = index.lookup(link.target)
+    if not matches and link.target.lower().endswith(".md") and index.lookup(link.target[:-3]):
+        matches = index.lookup(link.target[:-3])  # Obsidian finds [[page.md]] too
+        if len({id(m.page) for m in matches}) == 1:
+            diags.add(page.source, link.line, link.column, "link.extension",
+                      f"[[{link.target}]] names {matches[0].page.source}; write it without .md: [[{link.target[:-3]}]]")
     if not matches and posixpath.splitext(link.target)[1].lower() in ATTACHMENT_TYPES:
         name = posixpath.normpath(link.target)
         if name in index.attachments or name in index.attachment_names:
@@ -193,8 +198,15 @@ def _resolve_markdown(page: Page, link: Link, index: NameIndex, diags: Diagnosti
 
 def _check_anchor(page: Page, link: Link, target: Page, diags: Diagnostics) -> bool:
     anchor = link.anchor or ""
-    if anchor.startswith("^"):  # an Obsidian block reference, not a heading
-        return True
+    if anchor.startswith("^"):  # an Obsidian block reference: the target must mark a block with it
+        if anchor[1:] in target.block_ids:
+            return True
+        where = "this page" if target is page else str(target.source)
+        shown = f"[[{link.target}#{anchor}]]"
+        close = difflib.get_close_matches(anchor[1:], list(target.block_ids), n=1)
+        hint = f"; did you mean ^{close[0]}?" if close else ""
+        diags.add(page.source, link.line, link.column, "link.anchor", f"{shown} names no block ^{anchor[1:]} of {where}{hint}")
+        return False
     wanted = anchor.split("#")[-1].strip()  # [[Page#Section#Subsection]] names the last heading
     if find_heading(target.headings, wanted) is not None:
         return True

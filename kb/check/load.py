@@ -146,4 +146,5 @@ def parse_page(text: str, source: SourcePath, doc_path: DocPath, diags: Diagnost
     page.headings, page.links, page.code_blocks = scan.headings, scan.links, scan.code_blocks
     page.expressions = scan.expressions
     page.quantities = scan.quantities
+    page.block_ids = scan.block_ids
     return page

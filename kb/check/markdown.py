@@ -14,7 +14,9 @@ from urllib.parse import unquote
 from kb.check.names import slugify
 from kb.model import CodeBlock, Expression, Heading, Link, Quantity
 
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item or a container
+# Blocks whose content is indented under them: admonitions (!!!), details (??? and ???+), content tabs (===).
+_CONTAINER = re.compile(r"^([ \t]*)(?:!!!|\?\?\?\+?|===)(?:[ \t]|$)")
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # the closing #s are cut by _atx_text
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ATTR_LIST = re.compile(r"\{([^{}]*)\}\s*$")  # no nested quantifiers: linear even on long lines
@@ -25,6 +27,7 @@ _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
+_BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")  # "text ^key-claim": a block Obsidian links to
 _INLINE_MARKUP = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
 
 
@@ -37,6 +40,7 @@ class Scan:
     code_blocks: list[CodeBlock] = field(default_factory=list)
     expressions: list[Expression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
+    block_ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # Obsidian's ^id markers: id -> (line, column)
 
 
 def scan(lines: list[str], first_line: int = 1) -> Scan:
@@ -47,6 +51,7 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
     in_comment = False
     previous_blank = True
     in_list = False
+    containers: list[int] = []  # indentation of the open admonitions, details and tabs, outermost first
     in_indented_code = False
     paragraph_line: int | None = None  # index of a line that may be a setext heading's text
     for index, line in enumerate(lines):
@@ -56,22 +61,31 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             closing = _FENCE.match(line)
             if (closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip()
                     and _indent(closing) <= indent + 3):
-                content = "\n".join(lines[start + 1 : index])
-                result.code_blocks.append(CodeBlock(info, content, first_line + start, number))
+                content = "\n".join(_dedent(lines[start + 1 : index], indent))
+                result.code_blocks.append(CodeBlock(info, content, first_line + start, number, lines[start][:len(lines[start]) - len(lines[start].lstrip())]))
                 fence = None
             continue
+        blank = not line.strip()
+        if not blank:
+            depth = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+            while containers and depth <= containers[-1]:
+                containers.pop()  # a line no deeper than a container's opener ends it
         opening = _FENCE.match(line)
-        if opening and (_indent(opening) <= 3 or in_list) and not (opening.group(2)[0] == "`" and "`" in opening.group(3)):
+        inner = containers[-1] + 4 if containers else 0  # where the innermost container's content starts
+        if (opening and (_indent(opening) <= inner + 3 or in_list)
+                and not (opening.group(2)[0] == "`" and "`" in opening.group(3))):
             fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index, _indent(opening))
             paragraph_line, previous_blank = None, False
             continue
-        blank = not line.strip()
-        indented = line.startswith(("    ", "\t"))
+        container = _CONTAINER.match(line)
+        if container:
+            containers.append(len(container.group(1).expandtabs(4)))
+        indented = line.expandtabs(4).startswith(" " * (inner + 4))
         if not blank and _LIST_ITEM.match(line):
             in_list = True
         elif not blank and not indented:
             in_list = False
-        if indented and not in_list and (in_indented_code or (previous_blank and paragraph_line is None)):
+        if indented and not in_list and (in_indented_code or (previous_blank and paragraph_line is None)):  # code
             in_indented_code, previous_blank = True, False
             continue
         if not blank:
@@ -91,7 +105,10 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             paragraph_line = None
         else:
             paragraph_line = None if blank or _LIST_ITEM.match(line) else index
-        _find_links(text, number, result.links)
+        _find_links(text, number, result.links, line)
+        if "^" in text:
+            for marker in _BLOCK_ID.finditer(text):
+                result.block_ids.setdefault(marker.group(1), (number, marker.start(1)))
         if "{{" in text:
             _find_expressions(text, line, number, result.expressions)
         if any(c.isdigit() for c in text):
@@ -99,9 +116,22 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             _find_quantities(text, number, result.quantities, before)
         previous_blank = blank
     if fence is not None:  # an unclosed fence runs to the end of the page, as in CommonMark
-        char, length, info, start, _ = fence
-        result.code_blocks.append(CodeBlock(info, "\n".join(lines[start + 1 :]), first_line + start, first_line + len(lines) - 1))
+        char, length, info, start, indent = fence
+        result.code_blocks.append(CodeBlock(info, "\n".join(_dedent(lines[start + 1 :], indent)), first_line + start,
+                                            first_line + len(lines) - 1, lines[start][:len(lines[start]) - len(lines[start].lstrip())]))
     return result
+
+
+def _dedent(lines: list[str], indent: int) -> list[str]:
+    """A fenced block's content without its fence's indentation (as CommonMark removes it)."""
+    if not indent:
+        return lines
+    out = []
+    for line in lines:
+        expanded = line.expandtabs(4)
+        strip = min(indent, len(expanded) - len(expanded.lstrip(" ")))
+        out.append(expanded[strip:])
+    return out
 
 
 def _indent(fence: re.Match[str]) -> int:
@@ -182,10 +212,15 @@ def plain_heading(text: str) -> str:
     return _INLINE_MARKUP.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(3) or "", text).strip()
 
 
-def _find_links(text: str, number: int, links: list[Link]) -> None:
+def _find_links(text: str, number: int, links: list[Link], line: str) -> None:
+    """Links of one line: ``text`` is the line with code spans blanked. A wikilink is read from
+    the line itself, so that inline code inside it (``[[#`move`]]``) is kept, but only where
+    its brackets are not inside code."""
     if "[" not in text:
         return
-    for match in _WIKI.finditer(text):
+    for match in _WIKI.finditer(line):
+        if text[match.start() : match.start() + 2] not in ("[[", "![") or text[match.end() - 2 : match.end()] != "]]":
+            continue
         inner = match.group(1).replace("\\|", "|")
         target, _, label = inner.partition("|")
         page, hash_, anchor = target.partition("#")

@@ -76,8 +76,16 @@ def apply(text: str, edits: list[Edit]) -> str:
     return bom + "".join(line + brk for line, brk in rows)
 
 
-def plan(figures: list[Figure], blocks: list[Block], root: Path) -> dict[Path, tuple[str, str]]:
-    """For every file with a stale pin: its text now and its text fixed."""
+@dataclass
+class Plan:
+    """What ``kb fix`` would do: each file's text now and fixed, and the files it cannot fix, with why."""
+
+    changes: dict[Path, tuple[str, str]]
+    unfixable: dict[Path, str]
+
+
+def plan(figures: list[Figure], blocks: list[Block], root: Path) -> Plan:
+    """For every file with a stale pin: its text now and its text fixed (or why it cannot be)."""
     stale: dict[str, tuple[list[Figure], list[Block]]] = {}
     for figure in figures:
         if figure.state is State.STALE:
@@ -86,17 +94,25 @@ def plan(figures: list[Figure], blocks: list[Block], root: Path) -> dict[Path, t
         if block.state is State.STALE:
             stale.setdefault(block.page.source, ([], []))[1].append(block)
     changes = {}
+    unfixable = {}
     for source, (stale_figures, stale_blocks) in sorted(stale.items()):
         path = root / source
-        with open(path, encoding="utf-8", newline="") as stream:
-            before = stream.read()
+        try:
+            with open(path, encoding="utf-8", newline="") as stream:
+                before = stream.read()
+        except UnicodeDecodeError:
+            unfixable[path] = "it is not valid UTF-8, and kb writes back only what it read exactly (see page.encoding)"
+            continue
+        except OSError as error:
+            unfixable[path] = f"it cannot be read: {error.strerror or error}"
+            continue
         lines = _LINE_BREAK.split(before.removeprefix("\ufeff"))[0::2]
         spans = [s for s in (pin_span(f, lines) for f in stale_figures) if s is not None]
         edits = line_edits(spans, lines) + [e for e in (block_edit(b) for b in stale_blocks) if e is not None]
         after = apply(before, edits)
         if after != before:
             changes[path] = (before, after)
-    return changes
+    return Plan(changes, unfixable)
 
 
 def diff(path: str, before: str, after: str) -> str:

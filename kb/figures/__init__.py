@@ -1,6 +1,6 @@
 """Figures and executed code, on kb's side of the worker boundary.
 
-    sandbox.py        reads each ``{{ ... }}`` as one call of a figure function
+    expression.py     reads each ``{{ ... }}`` as one call of a figure function, evaluating nothing
     pins.py           what ``expect="25.6M"`` means, and writing values in a pin's style
     figure.py         a page's figures: read, then judged against their pins
     block.py          a page's ``python exec`` blocks and their ``output`` pins

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kb.diagnostics import Diagnostics
 from kb.model import CodeBlock, Page, State
@@ -16,14 +16,17 @@ class Block:
     code: CodeBlock
     expected: CodeBlock | None = None
     stdout: str | None = None
+    stderr: str = ""  # shown beside the output, never compared with the pin
     error: str | None = None
     error_line: int | None = None
+    wrote: list[str] = field(default_factory=list)  # what it tried to write into the knowledge base
+    put_back: list[str] = field(default_factory=list)  # what kb put back after the page's session (on its first block)
     state: State = State.FAILED  # never CITED
 
 
 def is_exec(block: CodeBlock) -> bool:
-    """``python exec`` (extra words after it are allowed, e.g. attributes for the site)."""
-    words = block.info.replace("{", " ").replace("}", " ").split()
+    """``python exec`` in any case (extra words after it are allowed, e.g. attributes for the site)."""
+    words = block.info.replace("{", " ").replace("}", " ").lower().split()
     return len(words) >= 2 and words[0] in ("python", "py", ".python") and words[1] in ("exec", ".exec")
 
 
@@ -35,7 +38,7 @@ def page_blocks(page: Page) -> list[Block]:
         if not is_exec(block):
             continue
         following = code_blocks[index + 1] if index + 1 < len(code_blocks) else None
-        expected = following if following is not None and following.info.split()[:1] == ["output"] else None
+        expected = following if following is not None and following.info.lower().split()[:1] == ["output"] else None
         blocks.append(Block(page, block, expected))
     return blocks
 
@@ -48,6 +51,17 @@ def normalize(text: str) -> str:
 def judge(block: Block, diags: Diagnostics) -> None:
     """Set a run block's state and report it if it failed or its output differs from the pin."""
     page = block.page
+    if block.put_back:
+        diags.add(page.source, block.code.line, 1, "block.wrote_sources",
+                  f"while this page's code ran, the knowledge base changed: {'; '.join(block.put_back)}; a page's code "
+                  "runs in a fresh temporary folder and must write there")
+    if block.wrote:
+        block.state = State.FAILED
+        line = block.error_line or block.code.line
+        diags.add(page.source, line, 1, "block.wrote_sources",
+                  f"the code tried to write into the knowledge base: {'; '.join(block.wrote)}; a page's code runs in a "
+                  "fresh temporary folder and must write there")
+        return
     if block.error is not None:
         block.state = State.FAILED
         diags.add(page.source, block.error_line or block.code.line, 1, "block.failed", block.error)

@@ -10,8 +10,10 @@ and is computed again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -22,7 +24,7 @@ from kb.textedit import write_atomically
 # The code of kb that decides a computed value: everything that runs in a worker
 # (kb.runtime) and the messages it answers with.
 _KB_DIR = Path(__file__).resolve().parents[1]
-_RUNTIME_SOURCES = ("runtime", "protocol.py")
+_RUNTIME_SOURCES = ("runtime", "protocol.py", "literals.py")
 
 
 def digest(*parts: Any) -> str:
@@ -42,7 +44,10 @@ def _tree_digest(files: list[Path], base: Path) -> str:
     sha = hashlib.sha256()
     for file in sorted(files):
         sha.update(file.relative_to(base).as_posix().encode() + b"\0")
-        sha.update(file.read_bytes() + b"\0")
+        try:
+            sha.update(file.read_bytes() + b"\0")
+        except OSError as error:  # the worker will report what it cannot import
+            sha.update(f"unreadable: {error}".encode() + b"\0")
     return sha.hexdigest()
 
 
@@ -63,14 +68,20 @@ def _python_files(path: Path) -> list[Path]:
     """A Python file, or every Python file under a folder (none if it does not exist)."""
     if path.is_file():
         return [path]
-    return [p for p in path.rglob("*.py") if "__pycache__" not in p.parts] if path.is_dir() else []
+    return [p for p in path.rglob("*.py") if "__pycache__" not in p.parts and p.is_file()] if path.is_dir() else []
 
 
 class Cache:
-    """JSON entries under one folder (``.kb-cache/`` beside mkdocs.yml)."""
+    """JSON entries under one folder (``.kb-cache/`` beside mkdocs.yml).
+
+    A cache is a convenience, never a requirement: an entry that cannot be read
+    (corrupt, truncated, a folder where a file should be) is a miss, and a cache
+    that cannot be written is noted in ``unwritable`` and skipped from then on,
+    so the check goes on, computing what it cannot keep."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self.unwritable: str | None = None  # why entries could not be stored, once they could not
 
     def _path(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.json"
@@ -82,16 +93,24 @@ class Cache:
             entry = json.loads(path.read_text(encoding="utf-8"))
             payload = entry["payload"]
             valid = entry["key"] == key and entry["checksum"] == digest(payload)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             valid, payload = False, None
         if not valid:
-            if path.exists():
-                path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder, or a read-only cache: leave it, it stays a miss
+                if path.is_file() or path.is_symlink():
+                    path.unlink()
             return None
         return payload if isinstance(payload, dict) else None
 
     def put(self, key: str, payload: dict[str, Any]) -> None:
         """Store an entry atomically: readers see the old entry or the new one, never half of one."""
+        if self.unwritable is not None:
+            return
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, json.dumps({"key": key, "checksum": digest(payload), "payload": payload}, ensure_ascii=False))
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_dir() and not path.is_symlink():  # an entry that became a folder: it is ours to replace
+                shutil.rmtree(path)
+            write_atomically(path, json.dumps({"key": key, "checksum": digest(payload), "payload": payload}, ensure_ascii=False))
+        except OSError as error:
+            self.unwritable = error.strerror or type(error).__name__

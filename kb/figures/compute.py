@@ -7,9 +7,6 @@ with executed blocks gets a fresh worker, its session.
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +18,7 @@ from kb.figures.block import Block
 from kb.figures.cache import Cache, digest, environment
 from kb.figures.figure import Figure
 from kb.figures.progress import Progress
+from kb.figures.sessions import blocks_from_cache, run_pages
 from kb.figures.worker_client import Worker, WorkerFailure
 from kb.model import Page, State
 from kb.protocol import MacrosFailure, Manifest
@@ -50,7 +48,7 @@ class _Figures:
         """Start the worker if it is not running, and learn the registry from it."""
         if self.worker is not None and self.worker.running:
             return
-        self.worker = Worker(self.config.root, self.config.options.exec_memory_mb)
+        self.worker = Worker(self.config.root, self.config.options.exec_memory_mb, self.config.options.exec_env)
         self.computed.workers_started += 1
         # Importing torch, transformers and macros/ is part of computing: it gets a figure's time.
         hello = self.worker.call({"op": "hello"}, self.config.options.figure_timeout)
@@ -92,7 +90,7 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
         readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state is not State.CITED]
         pending = [f for f in readable if not _from_cache(f, cache, env)]
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
-        stale_pages = [p for p in exec_pages if not _blocks_from_cache(p, computed.blocks, cache, env)]
+        stale_pages = [p for p in exec_pages if not blocks_from_cache(p, computed.blocks, cache, env)]
         bar = Progress(len(pending) + len(stale_pages), enabled=progress)
         for figure in pending:
             assert figure.call is not None
@@ -100,10 +98,15 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
             _compute_figure(figure, worker, options, cache, env)
             bar.advance()
         worker.stop()
-        _run_pages(stale_pages, computed, config, cache, env, bar)
+        computed.workers_started += run_pages(stale_pages, computed.blocks, config, cache, env, bar)
         bar.close()
     finally:
         worker.stop()
+    if cache.unwritable:
+        shown = config.relative(config.cache_dir)
+        diags.add(shown, 1, 1, "cache.unwritable",
+                  f"cannot write the cache folder {shown} ({cache.unwritable}); this check went on without it, so the "
+                  "next one computes everything again (the kb option cache_dir names the folder)")
     for figure in readable:
         figmod.judge(figure, options.tolerance, diags)
         figure.provenance = _provenance(figure, env)
@@ -163,71 +166,6 @@ def _compute_figure(figure: Figure, worker: _Figures, options: KbOptions, cache:
     else:
         figure.error = reply.get("error", "unknown error")
     cache.put(_figure_key(figure, env), {"value": figure.value, "error": figure.error})
-
-
-def _run_pages(pages: list[Page], computed: Computed, config: KbConfig, cache: Cache,
-               env: dict[str, str], progress: Progress) -> None:
-    """Run the pages' sessions, as many at once as there are cores (each is its own process;
-    the threads here only wait on pipes)."""
-    lock = threading.Lock()
-
-    def run(page: Page) -> None:
-        with lock:
-            progress.step(f"running the code of {page.source}")
-        _run_page(page, [b for b in computed.blocks if b.page is page], config, cache, env, computed, lock)
-        with lock:
-            progress.advance()
-
-    with ThreadPoolExecutor(max_workers=max(1, min(len(pages), os.cpu_count() or 1))) as pool:
-        list(pool.map(run, pages))
-
-
-def _blocks_key(page_blocks: list[Block], env: dict[str, str]) -> str:
-    return digest(env, "exec", str(page_blocks[0].page.source), [b.code.content for b in page_blocks])
-
-
-def _blocks_from_cache(page: Page, all_blocks: list[Block], cache: Cache, env: dict[str, str]) -> bool:
-    page_blocks = [b for b in all_blocks if b.page is page]
-    entry = cache.get(_blocks_key(page_blocks, env))
-    if entry is None or len(entry.get("runs", [])) != len(page_blocks):
-        return False
-    for block, run in zip(page_blocks, entry["runs"], strict=True):
-        block.stdout, block.error, block.error_line = run["stdout"], run["error"], run["line"]
-    return True
-
-
-def _run_page(page: Page, page_blocks: list[Block], config: KbConfig, cache: Cache,
-              env: dict[str, str], computed: Computed, lock: threading.Lock) -> None:
-    """Run a page's blocks in order in one fresh session; cache the runs unless the session died."""
-    options = config.options
-    worker = Worker(config.root, options.exec_memory_mb)
-    with lock:
-        computed.workers_started += 1
-    session_died = False
-    try:
-        worker.call({"op": "hello"}, options.figure_timeout)
-        for index, block in enumerate(page_blocks):
-            if session_died:
-                block.error = f"not run: the session ended at line {page_blocks[index - 1].code.line}"
-                continue
-            request = {"op": "exec", "code": block.code.content, "path": str(page.source), "line": block.code.line + 1}
-            try:
-                reply = worker.call(request, options.exec_timeout)
-            except WorkerFailure as failure:
-                block.error, block.error_line, session_died = f"the block {failure}", block.code.line, True
-                continue
-            block.stdout = reply.get("stdout", "")
-            if not reply.get("ok"):
-                block.error, block.error_line = reply.get("error", "failed"), reply.get("line")
-    except WorkerFailure as failure:
-        for block in page_blocks:
-            block.error, block.error_line = f"the worker for this page {failure}", block.code.line
-        session_died = True
-    finally:
-        worker.stop()
-    if not session_died:
-        runs = [{"stdout": b.stdout, "error": b.error, "line": b.error_line} for b in page_blocks]
-        cache.put(_blocks_key(page_blocks, env), {"runs": runs})
 
 
 def _provenance(figure: Figure, env: dict[str, str]) -> dict[str, Any]:

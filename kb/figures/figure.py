@@ -14,7 +14,7 @@ from typing import Any
 
 from kb.diagnostics import Diagnostics
 from kb.figures import pins
-from kb.figures.sandbox import Call, ExpressionError, read_call
+from kb.figures.expression import Call, ExpressionError, read_call
 from kb.model import Expression, Page, State
 from kb.protocol import FigureInfo, Manifest, ModelInfo
 
@@ -195,10 +195,24 @@ def judge(figure: Figure, tolerance: float, diags: Diagnostics) -> None:
         diags.add(*where, "figure.failed", f"{figure.call.text()} failed: {figure.error}")
     elif figure.pin is None:
         figure.state = State.UNPINNED
-    elif pins.satisfies(figure.value, figure.pin, tolerance):
+    elif (holds := _holds(figure, tolerance, diags)) is None:
+        figure.state = State.FAILED
+    elif holds:
         figure.state = State.VERIFIED
     else:
         figure.state = State.STALE
         diags.add(*where, "figure.stale",
                   f"{figure.call.text()} is {pins.in_full(figure.value)} ({pins.compact(figure.value, figure.unit)}); "
                   f"the page says {figure.pin.text}")
+
+
+def _holds(figure: Figure, tolerance: float, diags: Diagnostics) -> bool | None:
+    """Whether a figure's value satisfies its pin; None (reported) when the two cannot be compared."""
+    assert figure.pin is not None and figure.value is not None
+    try:
+        return pins.satisfies(figure.value, figure.pin, tolerance)
+    except pins.PinError as error:
+        figure.error = str(error)
+        diags.add(figure.page.source, figure.expression.line, figure.expression.column, "figure.pin",
+                  f'the pin "{figure.pin.text}" cannot be compared with the computed value: {error}')
+        return None

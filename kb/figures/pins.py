@@ -17,9 +17,12 @@ passes, and ``kb fix`` rewrites a stale pin in its own style.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, DecimalException, InvalidOperation, localcontext
+from typing import ParamSpec, TypeVar
 
 SCALES = {"": 1, "K": 10**3, "M": 10**6, "B": 10**9, "T": 10**12}
 BYTE_UNITS = {
@@ -35,6 +38,29 @@ _PIN = re.compile(
 
 class PinError(ValueError):
     """A pin that kb cannot read."""
+
+
+# Pins are compared exactly: with digits to spare beyond the largest pin kb reads, and
+# exponents far beyond any count, so no value within bounds is ever rounded or overflows.
+MAX_PIN_DIGITS = 30
+MAX_PIN_EXPONENT = 60
+_CONTEXT = Context(prec=4 * MAX_PIN_DIGITS, Emax=4 * MAX_PIN_EXPONENT, Emin=-4 * MAX_PIN_EXPONENT, rounding=ROUND_HALF_UP)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _exact(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run in kb's decimal context; a value beyond it is a PinError, never an internal error."""
+
+    @functools.wraps(function)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(_CONTEXT):
+            try:
+                return function(*args, **kwargs)
+            except DecimalException as error:
+                raise PinError(f"a value kb cannot compare at a pin's precision ({type(error).__name__})") from None
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -71,22 +97,27 @@ class Pin:
     style: Style
 
 
+@_exact
 def parse_pin(text: str) -> Pin:
     """Read a pin such as ``"25.6M"``, ``"~2.4 GB"`` or ``"25,557,032"``."""
     match = _PIN.match(text.strip())
     if not match:
         raise PinError(
-            f'cannot read the pin "{text}"; write a number such as "25,557,032", "25.6M", '
+            f'cannot read the pin "{_shown(text)}"; write a number such as "25,557,032", "25.6M", '
             '"1.6 TB", "3.15e23", "0.12%" or "~2.4M"'
         )
     number = match["number"]
     commas = "," in number
     digits = number.replace(",", "")
     decimals = len(digits.split(".")[1]) if "." in digits else 0
+    if len(digits.replace(".", "").lstrip("0")) > MAX_PIN_DIGITS or decimals > MAX_PIN_DIGITS:
+        raise PinError(f'the pin "{_shown(text)}" has more than {MAX_PIN_DIGITS} digits')
+    if match["exp"] is not None and (len(match["exp"]) > 4 or abs(int(match["exp"])) > MAX_PIN_EXPONENT):
+        raise PinError(f'the pin "{_shown(text)}" needs an exponent between -{MAX_PIN_EXPONENT} and {MAX_PIN_EXPONENT}')
     suffix = match["suffix"] or ""
     scientific = match["exp"] is not None
     if scientific and suffix not in ("", "%") and suffix not in BYTE_UNITS:
-        raise PinError(f'cannot read the pin "{text}": use either an exponent or a suffix, not both')
+        raise PinError(f'cannot read the pin "{_shown(text)}": use either an exponent or a suffix, not both')
     style = Style(match["approx"] or "", decimals, suffix, match["space"] if suffix else "", commas, scientific)
     mantissa = Decimal(("-" if match["sign"] else "") + digits)
     value = mantissa * (Decimal(10) ** int(match["exp"])) if scientific else mantissa
@@ -94,6 +125,12 @@ def parse_pin(text: str) -> Pin:
     return Pin(text, value, style)
 
 
+def _shown(text: str) -> str:
+    """A pin as a message quotes it: a long one is cut."""
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+@_exact
 def format_in(value: float | int | Decimal, style: Style) -> str:
     """Write ``value`` in ``style`` (with its ``~`` and suffix), rounding half up."""
     amount = _decimal(value)
@@ -129,6 +166,7 @@ def _decimal(value: float | int | Decimal) -> Decimal:
         raise PinError(f"{value!r} is not a number") from None
 
 
+@_exact
 def satisfies(value: float | int | Decimal, pin: Pin, tolerance: float) -> bool:
     """Whether a computed value agrees with a pin at the pin's precision."""
     amount = _decimal(value)
@@ -141,6 +179,7 @@ def satisfies(value: float | int | Decimal, pin: Pin, tolerance: float) -> bool:
     return format_in(amount, pin.style) == format_in(pin.value, pin.style)
 
 
+@_exact
 def rewrite(pin: Pin, value: float | int | Decimal, tolerance: float = 0.05) -> str:
     """The pin as it should read for ``value``: same style, same approximation mark.
 
@@ -154,6 +193,7 @@ def rewrite(pin: Pin, value: float | int | Decimal, tolerance: float = 0.05) -> 
     return text
 
 
+@_exact
 def compact(value: float | int, unit: str = "number") -> str:
     """A short form for messages and default display: 109.5M, 1.62 TB, 3.15e23."""
     amount = _decimal(value)

@@ -1,9 +1,14 @@
 """kb's side of a worker process: start it, send a request, wait with a deadline.
 
-A request that outlives its timeout gets the worker's whole process group
-killed; a worker that dies (a segfault, ``os._exit``) is noticed by the end of
-its pipe. Either way the caller gets a WorkerFailure with a sentence that
-says what happened, and can start a new worker.
+A worker runs in a fresh temporary folder (removed when it stops), with an
+environment built from an allow-list (the ``exec_env`` option) and never
+kb's own, so a page's code sees neither the knowledge base as its working
+folder nor kb's secrets. A request that outlives its timeout stops the
+worker: its reaper ends every process the worker started (``kb.runtime.
+reaper``), and its process group is killed if the reaper does not answer. A
+worker that dies (a segfault, ``os._exit``) is noticed by the end of its
+pipe. Either way the caller gets a WorkerFailure with a sentence that says
+what happened, and can start a new worker.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,6 +25,20 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# What every worker needs, whatever the allow-list: unbuffered output, no download, its
+# own folder as home, no bytecode written next to the knowledge base's macros/.
+_WORKER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "TOKENIZERS_PARALLELISM": "false",
+               "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+
+
+def worker_environment(names: tuple[str, ...], folder: Path) -> dict[str, str]:
+    """A worker's environment: the allowed names kb's own environment has, and what a worker
+    needs; kb's package is put on the path so a worker finds it wherever kb was imported from."""
+    env = {name: os.environ[name] for name in names if name in os.environ}
+    kb_home = str(Path(__file__).resolve().parents[2])
+    env.update(_WORKER_ENV, HOME=str(folder), PYTHONPATH=kb_home)
+    return env
 
 
 class WorkerFailure(Exception):
@@ -28,9 +48,11 @@ class WorkerFailure(Exception):
 class Worker:
     """One ``python -m kb.runtime.worker`` process."""
 
-    def __init__(self, root: Path, memory_mb: int = 4096) -> None:
+    def __init__(self, root: Path, memory_mb: int = 4096, env_names: tuple[str, ...] = ()) -> None:
         self.root = root
         self.memory_mb = memory_mb
+        self.env_names = env_names
+        self.folder: Path | None = None  # the worker's working folder while it runs
         self._process: subprocess.Popen[bytes] | None = None
         self._buffer = b""
         self._read_fd = -1
@@ -40,12 +62,11 @@ class Worker:
         to_child_r, to_child_w = os.pipe()
         from_child_r, from_child_w = os.pipe()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TOKENIZERS_PARALLELISM": "false",
-               "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+        self.folder = Path(tempfile.mkdtemp(prefix="kb-session-"))
         self._process = subprocess.Popen(
             [sys.executable, "-m", "kb.runtime.worker", str(self.root), str(to_child_r), str(from_child_w), str(self.memory_mb)],
             pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, start_new_session=True, cwd=self.root, env=env,
+            stderr=self._stderr, start_new_session=True, cwd=self.folder, env=worker_environment(self.env_names, self.folder),
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -104,15 +125,22 @@ class Worker:
         return lines[-1].strip() if lines else ""
 
     def stop(self) -> None:
-        """End the process and everything it started."""
+        """End the process and everything it started, and remove its working folder."""
         if self._process is None:
             return
         if self._process.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self._process.pid, signal.SIGKILL)
-            self._process.wait()
+                self._process.send_signal(signal.SIGTERM)  # the reaper ends the worker and all below it
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # what is left of its process group
+            os.killpg(self._process.pid, signal.SIGKILL)
+        self._process.wait()
         self._close_pipes()
         self._process = None
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
     def _close_pipes(self) -> None:
         with contextlib.suppress(OSError):

@@ -2,7 +2,9 @@
 
 The expression is parsed, not evaluated: only calls of ``nn.`` classes that
 are ``nn.Module`` subclasses, with literal arguments (numbers, strings,
-booleans, None, tuples, lists) and nested module expressions, are accepted.
+booleans, None, tuples, lists), arithmetic on literal numbers
+(``nn.Linear(768, 4 * 768)``, bounded by ``kb.literals``) and nested module
+expressions, are accepted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from torch import nn
 
+from kb.literals import LiteralError, arithmetic, bounded, negate
 from kb.runtime.errors import RegistryError
 
 
@@ -31,13 +34,26 @@ def build_module(text: str) -> nn.Module:
     return value
 
 
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+
+
 def _evaluate(node: ast.AST, text: str) -> Any:
-    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
+    try:
+        return _value(node, text)
+    except LiteralError as error:
+        raise ModuleExpressionError(f"{text}: {error}") from None
+
+
+def _value(node: ast.AST, text: str) -> Any:
+    if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+        return bounded(node.value)
+    if isinstance(node, ast.Constant) and isinstance(node.value, (str, bool, type(None))):
         return node.value
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
         operand = _evaluate(node.operand, text)
-        if isinstance(operand, (int, float)) and not isinstance(operand, bool):
-            return -operand
+        return negate(operand) if isinstance(node.op, ast.USub) else bounded(operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        return arithmetic(_ARITHMETIC[type(node.op)], _evaluate(node.left, text), _evaluate(node.right, text))
     if isinstance(node, (ast.Tuple, ast.List)):
         items = [_evaluate(item, text) for item in node.elts]
         return tuple(items) if isinstance(node, ast.Tuple) else items

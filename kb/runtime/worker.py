@@ -6,7 +6,8 @@ JSON lines over two pipes, so that standard output stays free for the code
 being run. A page's code that loops forever, crashes the interpreter or
 allocates without bound takes down only this process.
 
-The requests and replies are described in ``kb.protocol``.
+The requests and replies are described in ``kb.protocol``; blocks run in
+``kb.runtime.session``, and ``kb.runtime.reaper`` ends what they start.
 """
 
 from __future__ import annotations
@@ -16,18 +17,26 @@ import json
 import os
 import resource
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import Any
 
+from kb.literals import LiteralError, bounded
 from kb.protocol import MacrosFailure
 from kb.runtime.macros_loader import load_macros
+from kb.runtime.reaper import become_subreaper, reap
+from kb.runtime.session import KnowledgeBaseGuard, run_block
 
 
 def main(argv: list[str]) -> int:
-    """Serve requests until the input pipe closes."""
+    """Serve requests until the input pipe closes; under a reaper that ends, with the worker,
+    every process the worker's code started."""
     root, in_fd, out_fd, memory_mb = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    if become_subreaper():
+        worker = os.fork()
+        if worker:
+            os.close(in_fd)  # only the worker talks with kb: when it dies, kb sees the pipe close
+            os.close(out_fd)
+            return reap(worker)
     requests = os.fdopen(in_fd, "rb")
     replies = os.fdopen(out_fd, "wb")
     # `python -m` put the working folder first on sys.path; a page's code must not import
@@ -36,7 +45,8 @@ def main(argv: list[str]) -> int:
         del sys.path[0]
     session: dict[str, Any] = {"__name__": "__kb_page__"}
     macros_error = _load_registry(root)
-    memory_set = False
+    guard = KnowledgeBaseGuard(root, Path.cwd())
+    guarded = False
     for raw in requests:
         request = json.loads(raw)
         op = request.get("op")
@@ -48,11 +58,12 @@ def main(argv: list[str]) -> int:
         elif op == "figure":
             reply = _figure(request)
         elif op == "exec":
-            if not memory_set:
+            if not guarded:  # from the first block on: page code is held to the memory cap and kept out of the knowledge base
                 _limit_memory(memory_mb)
-                memory_set = True
+                guard.install()
+                guarded = True
             session.setdefault("build_model", _build_model())
-            reply = _exec(request, session)
+            reply = run_block(request, session, guard)
         else:
             reply = {"ok": False, "error": f"unknown request {op!r}"}
         replies.write(json.dumps(reply).encode() + b"\n")
@@ -88,6 +99,10 @@ def _figure(request: dict[str, Any]) -> dict[str, Any]:
             value = value.item()
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return {"ok": False, "error": f"{request['function']}() returned {type(value).__name__}, not a number"}
+    try:
+        value = bounded(value)
+    except LiteralError as error:
+        return {"ok": False, "error": f"{request['function']}() returned a number kb does not compare: {error}"}
     return {"ok": True, "value": value}
 
 
@@ -101,54 +116,6 @@ def _limit_memory(memory_mb: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard == resource.RLIM_INFINITY or limit < hard:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _exec(request: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
-    """Run one block in the page's session, capturing what it writes to file descriptors 1 and 2."""
-    path, first_line = request["path"], request["line"]
-    source = "\n" * (first_line - 1) + request["code"]  # so line numbers are the page's
-    with tempfile.TemporaryFile() as captured:
-        saved = os.dup(1), os.dup(2)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os.dup2(captured.fileno(), 1)
-        os.dup2(captured.fileno(), 2)
-        error: BaseException | None = None
-        try:
-            exec(compile(source, path, "exec"), session)
-        except BaseException as raised:
-            error = raised
-        finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-        captured.seek(0)
-        output = captured.read().decode("utf-8", errors="replace")
-    if error is None:
-        return {"ok": True, "stdout": output}
-    line = _page_line(error, path) or first_line
-    return {"ok": False, "stdout": output, "error": _describe(error, path), "line": line}
-
-
-def _page_line(error: BaseException, path: str) -> int | None:
-    """The last line of the page that the traceback passes through."""
-    if isinstance(error, SyntaxError) and error.filename == path:
-        return error.lineno
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
-    return frames[-1].lineno if frames else None
-
-
-def _describe(error: BaseException, path: str) -> str:
-    """``ZeroDivisionError: division by zero`` plus where it came from in the page."""
-    if isinstance(error, SyntaxError) and error.filename == path:
-        return f"SyntaxError: {error.msg}"
-    text = "".join(traceback.format_exception_only(type(error), error)).strip()
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == path]
-    calls = [f"line {f.lineno} in {f.name}" for f in frames if f.name != "<module>"]
-    return text + (f" ({', '.join(calls)})" if calls else "")
 
 
 if __name__ == "__main__":

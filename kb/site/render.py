@@ -70,8 +70,12 @@ def figure_span(figure: Figure, line: str) -> Span:
 
 
 def block_output_markdown(block: Block) -> str:
-    """What the site shows under an executed block: its output, or why there is none."""
+    """What the site shows under an executed block: its output (or why there is none), and
+    what it wrote to standard error beside it."""
     if block.error is not None:
-        return f'<div class="kb-output kb-failed"><pre>{html.escape(block.error)}</pre></div>'
-    classes = f"kb-output kb-{block.state}"
-    return f'<div class="{classes}"><pre>{html.escape(block.stdout or "")}</pre></div>'
+        shown = f'<div class="kb-output kb-failed"><pre>{html.escape(block.error)}</pre></div>'
+    else:
+        shown = f'<div class="kb-output kb-{block.state}"><pre>{html.escape(block.stdout or "")}</pre></div>'
+    if block.stderr.strip():
+        shown += f'\n<div class="kb-stderr"><pre>{html.escape(block.stderr.rstrip())}</pre></div>'
+    return shown

@@ -183,6 +183,10 @@ def _render_spans(page: Page, body: list[str], site: SiteIndex) -> list[str]:
         edge = site.edges_by_link.get((page.source, link.line, link.column))
         start = link.column - 1
         spans.append(Span(link.line, start, start + len(link.raw), _wikilink(page, link, edge)))
+    for block_id, (line, column) in page.block_ids.items():  # "text ^id": Obsidian hides the marker; links land here
+        index = line - first
+        if 0 <= index < len(body):
+            spans.append(Span(line, column - 1, len(body[index]), f'<span id="^{html.escape(block_id)}"></span>'))
     return replace_spans(body, spans, first)
 
 
@@ -191,8 +195,11 @@ def _wikilink(page: Page, link: Link, edge: Edge | None) -> str:
     label = link.label or (f"{link.target} › {link.anchor}" if link.anchor and link.target else link.anchor or link.target)
     if edge is None:
         return f'<span class="kb-broken-link" title="This link names no page">{html.escape(label)}</span>'
-    heading = find_heading(edge.target.headings, link.anchor.split("#")[-1]) if link.anchor else None
-    anchor = heading.anchor if heading else None
+    if link.anchor and link.anchor.startswith("^"):
+        anchor: str | None = link.anchor  # a block's marker, which the target page carries as an id
+    else:
+        heading = find_heading(edge.target.headings, link.anchor.split("#")[-1]) if link.anchor else None
+        anchor = heading.anchor if heading else None
     if edge.target is page and anchor:
         return f"[{md_text(label)}](#{anchor})"
     return md_link(label, page.doc_path, edge.target.doc_path, anchor)
@@ -211,14 +218,14 @@ def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str
         if match:
             out[start] = f"{match.group(1)}{match.group(2)}python"
         output = ["", block_output_markdown(block), ""]
+        if block.expected is not None and block.state is State.STALE:
+            output.insert(2, _pinned_output_html(block))
+        # Inside a list item or an admonition, the output stands at the block's indentation.
+        output = [block.code.indent + line if line else line for piece in output for line in piece.split("\n")]
         if block.expected is not None:
             pin_start, pin_end = block.expected.line - first, block.expected.end_line - first
-            if block.state is State.STALE:
-                output.insert(2, _pinned_output_html(block))
             out[pin_start : pin_end + 1] = []
-            out[end + 1 : end + 1] = output
-        else:
-            out[end + 1 : end + 1] = output
+        out[end + 1 : end + 1] = output
     return out
 
 

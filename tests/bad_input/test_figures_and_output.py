@@ -37,7 +37,7 @@ FIGURES = expect(
     "unexpected end of template, expected ','.",
     "content/a.md:8:10: error[figure.syntax]: {{ is not closed by }} on the same line",
     "content/a.md:9:9: error[figure.sandbox]: {{ ''.__class__ }} is refused by the sandbox: "
-    "access to attribute '__class__' of 'str' object is unsafe.",
+    "a figure may not reach for an attribute (__class__)",
     "content/a.md:10:9: error[figure.unknown]: parms is not a figure function; did you mean params?",
     'content/a.md:10:44: error[figure.unknown]: params("resnet5"): no model "resnet5" is registered',
     'content/a.md:11:5: error[figure.pin]: cannot read the pin "lots"; write a number such as "25,557,032", "25.6M", '
