@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
     fix.add_argument("--dry-run", action="store_true", help="print the changes as a diff; write nothing")
     fix.add_argument("paths", nargs="*", metavar="PATH", help="only pages in these files or folders (default: all)")
 
+    review = commands.add_parser("review", parents=[common], help="list the pages due for review, most overdue first")
+    review.add_argument("--format", choices=("text", "json"), default="text")
+
     init = commands.add_parser("init", help="write a new knowledge base that builds at once")
     init.add_argument("folder", nargs="?", default=".", metavar="DIR", help="where (default: here); made if missing")
     init.add_argument("--language", default="en", metavar="CODE", help="the site's language and its search's (default: en)")
@@ -60,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run kb; returns the exit status."""
     args = _parser().parse_args(argv)
-    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph, "init": cmd_init}
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {"check": cmd_check, "build": cmd_build, "serve": cmd_serve, "new": cmd_new, "fix": cmd_fix, "graph": cmd_graph, "init": cmd_init,
+                                                                  "review": cmd_review}
     try:
         return handlers[args.command](args)
     except ConfigError as error:
@@ -132,6 +136,29 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"kb: {error}", file=sys.stderr)
         return ExitStatus.USAGE
     print(config.relative(target))
+    return ExitStatus.OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """``kb review``: the pages past the review interval of their trust level, most overdue first."""
+    import json
+
+    from kb.check.review import reviews
+    from kb.pipeline import run_check
+
+    result = run_check(load_config(args.config_file))
+    overdue = [r for r in reviews(result.pages, result.schema.review_intervals, result.today) if r.overdue]
+    if args.format == "json":
+        print(json.dumps([{"page": r.page.source, "title": r.page.title, "trust": r.page.meta.trust,
+                           "confidence": r.page.meta.confidence, "last_reinforced": r.reinforced.isoformat(),
+                           "due": r.due.isoformat(), "days_overdue": r.days_overdue, "interval": r.interval}
+                          for r in overdue], ensure_ascii=False, indent=1))
+    else:
+        for r in overdue:
+            confidence = f"{r.page.meta.confidence:.2f}" if r.page.meta.confidence is not None else "-"
+            print(f"{r.days_overdue:>5} days overdue  trust {r.page.meta.trust}  confidence {confidence}  "
+                  f"{r.page.source}  {r.page.title}")
+    print(f"kb: {len(overdue)} of {len(result.pages)} pages overdue for review (as of {result.today.isoformat()})", file=sys.stderr)
     return ExitStatus.OK
 
 
@@ -215,10 +242,12 @@ def cmd_fix(args: argparse.Namespace) -> int:
 
 def cmd_graph(args: argparse.Namespace) -> int:
     """``kb graph``: the concept graph as node-link JSON or GraphML."""
-    from kb.check.graph import to_graphml, to_json
+    from kb.check.graph import generality, to_graphml, to_json
     from kb.pipeline import run_check
 
     result = run_check(load_config(args.config_file))
+    for node, value in generality(result.graph).items():
+        result.graph.nodes[node]["generality"] = value
     text = to_json(result.graph) if args.format == "json" else to_graphml(result.graph)
     text = text if text.endswith("\n") else text + "\n"  # the file gets what standard output would
     if args.output:

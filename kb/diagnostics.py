@@ -79,9 +79,15 @@ CODES: dict[str, Code] = _codes(
     ("cache.unwritable", W, "the cache cannot be written; the check goes on without it"),
     ("macros.failed", E, "the knowledge base's macros/ package cannot be imported"),
     ("macros.empty", E, "pages name models, but the knowledge base registers none"),
+    # Sources and freshness
+    ("source.unknown", E, "a citation [@id] names no source of the page"),
+    ("source.duplicate", E, "two sources of a page have the same id"),
+    ("review.overdue", W, "the page is past the review interval of its trust level"),
     # The concept graph
     ("graph.orphan", W, "no other page links to this page"),
     ("graph.dead_end", W, "this page links to no other page"),
+    ("graph.cycle", E, "prerequisites form a cycle"),
+    ("graph.harder_prerequisite", W, "a prerequisite is rated harder than the page that needs it"),
     # The site (kb build and the MkDocs plugin)
     ("site.home", W, "the content folder has no home page"),
     ("site.search", W, "the site has no search plugin"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class EdgeKind(enum.StrEnum):
     LINK = "link"  # a resolved link in the body
     CANONICAL = "canonical"  # canonical_id names the other page
     DUPLICATE = "duplicate"  # duplicate_of names it
+    PREREQUISITE = "prerequisite"  # prerequisites names it: read it first
+    RELATED = "related"  # related names it
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,37 @@ class Quantity:
     column: int
     prose: str  # the line with code, figures and link targets blanked
     before: str = ""  # the paragraph's previous line, likewise (a name may wrap onto this line)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """``[@key]`` or ``[@a; @b]`` in prose: the sources a claim rests on, where it is written."""
+
+    keys: tuple[str, ...]
+    raw: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader reads on a page, counted: words of prose, lines of code, rows of tables."""
+
+    words: int = 0
+    code_lines: int = 0
+    table_rows: int = 0
+
+    # A reader's pace: prose at 230 words a minute, code at 5 seconds a line, a table row in 3 seconds.
+    WORDS_PER_MINUTE = 230
+    SECONDS_PER_CODE_LINE = 5
+    SECONDS_PER_TABLE_ROW = 3
+
+    @property
+    def minutes(self) -> int:
+        """Minutes to read the page, rounded up, at least one."""
+        seconds = (self.words * 60 / self.WORDS_PER_MINUTE + self.code_lines * self.SECONDS_PER_CODE_LINE
+                   + self.table_rows * self.SECONDS_PER_TABLE_ROW)
+        return max(1, math.ceil(seconds / 60))
 
 
 @dataclass(frozen=True)
@@ -135,6 +169,55 @@ class ChangelogEntry:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One entry of a page's raw_sources: a keyed reference, or a citation written as one string."""
+
+    index: int  # its place in raw_sources
+    key: str | None = None  # the id prose cites it by, [@key]
+    title: str | None = None
+    url: str | None = None
+    date: str | None = None
+    authors: tuple[str, ...] = ()
+    publisher: str | None = None
+    note: str | None = None
+    text: str | None = None  # a source written as one string
+
+    def words(self) -> str:
+        """Everything the entry says, as one string (a cited fact may name it by any of it)."""
+        parts = [self.text, self.key, ", ".join(self.authors) or None, self.title, self.publisher, self.date, self.url, self.note]
+        return " ".join(part for part in parts if part)
+
+    @classmethod
+    def read(cls, index: int, entry: Any) -> Source | None:
+        """A raw_sources entry as written: a string, or a mapping (None for anything else)."""
+        if isinstance(entry, str):
+            return cls(index, text=entry)
+        if not isinstance(entry, dict):
+            return None
+        authors = entry.get("authors")
+        date = entry.get("date")
+        return cls(index, key=_string(entry.get("id")), title=_string(entry.get("title")), url=_string(entry.get("url")),
+                   date=date.isoformat() if isinstance(date, dt.date) else str(date) if isinstance(date, (str, int)) else None,
+                   authors=(authors,) if isinstance(authors, str) else _strings(authors),
+                   publisher=_string(entry.get("publisher")), note=_string(entry.get("note")))
+
+
+class Difficulty(enum.IntEnum):
+    """How much a page asks of its reader; the learning path puts easier pages first where it may."""
+
+    BEGINNER = 1
+    INTERMEDIATE = 2
+    ADVANCED = 3
+
+    @classmethod
+    def read(cls, value: Any) -> Difficulty | None:
+        return cls.__members__.get(value.upper()) if isinstance(value, str) else None
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
 class PageMeta:
     """The front-matter fields kb itself interprets, read once with their types.
 
@@ -154,7 +237,10 @@ class PageMeta:
     verification: str | None = None  # verification_status
     last_reinforced: dt.date | None = None
     changelog: tuple[ChangelogEntry, ...] = ()
-    sources: tuple[Any, ...] = ()  # raw_sources: strings or mappings, as written
+    sources: tuple[Source, ...] = ()  # raw_sources
+    prerequisites: tuple[str, ...] = ()  # names of pages, as a wikilink names them
+    related: tuple[str, ...] = ()
+    difficulty: Difficulty | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -174,7 +260,11 @@ class PageMeta:
             last_reinforced=_date(data.get("last_reinforced")),
             changelog=tuple(ChangelogEntry(_date(e.get("date")), str(e.get("change", "")))
                             for e in changelog if isinstance(e, dict)) if isinstance(changelog, list) else (),
-            sources=tuple(data["raw_sources"]) if isinstance(data.get("raw_sources"), list) else (),
+            sources=tuple(s for i, e in enumerate(data["raw_sources"]) if (s := Source.read(i, e)) is not None)
+            if isinstance(data.get("raw_sources"), list) else (),
+            prerequisites=_names(data.get("prerequisites")),
+            related=_names(data.get("related")),
+            difficulty=Difficulty.read(data.get("difficulty")),
             raw=data,
         )
 
@@ -189,6 +279,11 @@ def _string(value: Any) -> str | None:
 
 def _strings(value: Any) -> tuple[str, ...]:
     return tuple(v for v in value if _text(v)) if isinstance(value, list) else ()
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """Names of pages: a list of them, or one as a string."""
+    return (value,) if _text(value) else _strings(value)
 
 
 def _tags(value: Any) -> tuple[str, ...]:
@@ -229,6 +324,8 @@ class Page:
     expressions: list[Expression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     block_ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # ^id markers: id -> (line, 0-based column of the id)
+    citations: list[Citation] = field(default_factory=list)
+    reading: Reading = field(default_factory=Reading)
     usable: bool = True  # False when front matter is broken beyond checking
     meta: PageMeta = field(default_factory=PageMeta)  # typed front matter (empty when missing or broken)
 

@@ -14,17 +14,20 @@ import datetime as dt
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 
 from kb.check import crosspage
 from kb.check import graph as graphs
+from kb.check.learning import Relation, check_prerequisites, resolve_relations
 from kb.check.links import Edge, NameIndex, resolve_links
 from kb.check.load import discover_attachments, load_pages
+from kb.check.review import report_overdue, reviews
 from kb.check.schema import Schema, Spec, validate_page
 from kb.check.schema_file import load_schema
+from kb.check.sources import check_citations
 from kb.config import ConfigError, KbConfig, KbOptions
 from kb.diagnostics import Diagnostics
 from kb.figures.compute import Computed
@@ -43,6 +46,8 @@ class CheckResult:
     edges: list[Edge]
     graph: nx.MultiDiGraph
     diagnostics: Diagnostics
+    relations: list[Relation] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)
     computed: Computed | None = None
 
 
@@ -64,10 +69,16 @@ def run_check(config: KbConfig, today: dt.date | None = None, compute: bool = Fa
         by_id = crosspage.check_ids(pages, diags)
         crosspage.check_references(pages, by_id, schema, diags)
         crosspage.check_names(pages, diags)
-        edges = resolve_links(pages, NameIndex(pages, discover_attachments(config.content_dir)), diags)
-        graph = graphs.build_graph(pages, edges, by_id)
+        index = NameIndex(pages, discover_attachments(config.content_dir))
+        edges = resolve_links(pages, index, diags)
+        relations = resolve_relations(pages, index, diags)
+        check_prerequisites(relations, diags)
+        for page in pages:
+            check_citations(page, diags)
+        report_overdue(reviews(pages, schema.review_intervals, today), diags)
+        graph = graphs.build_graph(pages, edges, by_id, relations)
         graphs.report_shape(graph, pages, config.options, diags)
-    result = CheckResult(config, schema, pages, by_id, edges, graph, diags)
+    result = CheckResult(config, schema, pages, by_id, edges, graph, diags, relations, today)
     if compute:
         result.computed = compute_all(pages, config, diags, progress)
     return result

@@ -9,10 +9,12 @@ ids are missing or clash.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import networkx as nx
 
+from kb.check.learning import Relation
 from kb.check.links import Edge
 from kb.config import KbOptions
 from kb.diagnostics import Diagnostics
@@ -22,9 +24,11 @@ from kb.model import EdgeKind, Page, PageId
 EDGE_FIELDS = {"canonical_id": EdgeKind.CANONICAL, "duplicate_of": EdgeKind.DUPLICATE}
 
 
-def build_graph(pages: list[Page], edges: list[Edge], by_id: dict[PageId, Page]) -> nx.MultiDiGraph:
+def build_graph(pages: list[Page], edges: list[Edge], by_id: dict[PageId, Page],
+                relations: Sequence[Relation] = ()) -> nx.MultiDiGraph:
     """Nodes for pages, one edge per (source, target, kind); links carry how often they occur.
-    Edge keys and ``type`` attributes are the plain strings of ``EdgeKind``."""
+    Edge keys and ``type`` attributes are the plain strings of ``EdgeKind``; a prerequisite
+    edge points from a page to what it needs first."""
     graph = nx.MultiDiGraph()
     for page in pages:
         graph.add_node(page.source, **_node_data(page))
@@ -37,6 +41,10 @@ def build_graph(pages: list[Page], edges: list[Edge], by_id: dict[PageId, Page])
             graph.edges[key]["count"] += 1
         else:
             graph.add_edge(*key, type=link, count=1, line=edge.link.line)
+    for relation in relations:
+        if relation.source is not relation.target:
+            graph.add_edge(relation.source.source, relation.target.source, key=relation.kind.value,
+                           type=relation.kind.value, count=1, line=relation.link.line)
     for page in pages:
         for field, kind in EDGE_FIELDS.items():
             value = page.meta.raw.get(field)
@@ -60,6 +68,36 @@ def _node_data(page: Page) -> dict[str, Any]:
     data: dict[str, Any] = {"path": page.source, "doc_path": page.doc_path, "title": page.title}
     data.update((key, value) for key, value in fields.items() if value is not None)
     return data
+
+
+def generality(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """How central each page is in the concept graph, from 0 to 1000: its PageRank (damping
+    0.85) over the edges of every kind, each pair of pages counted once, scaled so that the
+    most central page has 1000. A page that many pages link to, need first or relate to,
+    directly or through other central pages, is general; a page nothing points to is narrow.
+    Deterministic: nodes are taken in sorted order and the iteration runs to a fixed precision."""
+    import numpy as np  # only the site and kb graph need it; a check does not
+
+    nodes = sorted(graph.nodes)
+    if not nodes:
+        return {}
+    place = {node: i for i, node in enumerate(nodes)}
+    pairs = sorted({(place[s], place[t]) for s, t in graph.edges() if s != t})
+    n = len(nodes)
+    source = np.array([s for s, _ in pairs], dtype=np.int64)
+    target = np.array([t for _, t in pairs], dtype=np.int64)
+    out = np.bincount(source, minlength=n).astype(float)
+    dangling = out == 0
+    rank = np.full(n, 1.0 / n)
+    for _ in range(1000):
+        spread = np.bincount(target, weights=rank[source] / out[source], minlength=n) if pairs else np.zeros(n)
+        new = (1 - 0.85) / n + 0.85 * (spread + rank[dangling].sum() / n)
+        done = np.abs(new - rank).sum() < 1e-13
+        rank = new
+        if done:
+            break
+    top = rank.max()
+    return {node: round(1000 * float(rank[i] / top)) for i, node in enumerate(nodes)}
 
 
 def backlinks(graph: nx.MultiDiGraph, page: Page) -> list[str]:

@@ -100,7 +100,7 @@ def resolve_links(pages: list[Page], index: NameIndex, diags: Diagnostics) -> li
     edges = []
     for page in pages:
         for link in page.links:
-            target = _resolve_wiki(page, link, index, diags) if link.kind == "wiki" else _resolve_markdown(page, link, index, diags)
+            target = resolve_wiki(page, link, index, diags) if link.kind == "wiki" else _resolve_markdown(page, link, index, diags)
             if target is None:
                 continue
             if link.anchor and not _check_anchor(page, link, target, diags):
@@ -109,7 +109,8 @@ def resolve_links(pages: list[Page], index: NameIndex, diags: Diagnostics) -> li
     return edges
 
 
-def _resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) -> Page | None:
+def resolve_wiki(page: Page, link: Link, index: NameIndex, diags: Diagnostics) -> Page | None:
+    """The page a wikilink (or a name in front matter) names, or None after reporting why there is none."""
     if not link.target:
         if not link.anchor:  # [[]] or [[#]]
             diags.add(page.source, link.line, link.column, "link.unresolved", f"{link.raw} is an empty link")

@@ -147,4 +147,6 @@ def parse_page(text: str, source: SourcePath, doc_path: DocPath, diags: Diagnost
     page.expressions = scan.expressions
     page.quantities = scan.quantities
     page.block_ids = scan.block_ids
+    page.citations = scan.citations
+    page.reading = scan.reading
     return page

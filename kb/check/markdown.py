@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from kb.check.names import slugify
-from kb.model import CodeBlock, Expression, Heading, Link, Quantity
+from kb.model import Citation, CodeBlock, Expression, Heading, Link, Quantity, Reading
 
 _FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")  # indented 4+ only inside a list item or a container
 # Blocks whose content is indented under them: admonitions (!!!), details (??? and ???+), content tabs (===).
@@ -27,6 +27,9 @@ _REF_DEF = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
+_CITATION = re.compile(r"\[(@[\w][\w:.-]*(?:\s*;\s*@[\w][\w:.-]*)*)\](?!\()")  # [@key] and [@a; @b], as Pandoc writes them
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")  # "text ^key-claim": a block Obsidian links to
 _INLINE_MARKUP = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
 
@@ -41,6 +44,14 @@ class Scan:
     expressions: list[Expression] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     block_ids: dict[str, tuple[int, int]] = field(default_factory=dict)  # Obsidian's ^id markers: id -> (line, column)
+    citations: list[Citation] = field(default_factory=list)
+    words: int = 0
+    code_lines: int = 0
+    table_rows: int = 0
+
+    @property
+    def reading(self) -> Reading:
+        return Reading(self.words, self.code_lines, self.table_rows)
 
 
 def scan(lines: list[str], first_line: int = 1) -> Scan:
@@ -62,6 +73,7 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             if (closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip()
                     and _indent(closing) <= indent + 3):
                 content = "\n".join(_dedent(lines[start + 1 : index], indent))
+                result.code_lines += index - start - 1
                 result.code_blocks.append(CodeBlock(info, content, first_line + start, number, lines[start][:len(lines[start]) - len(lines[start].lstrip())]))
                 fence = None
             continue
@@ -87,6 +99,7 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
             in_list = False
         if indented and not in_list and (in_indented_code or (previous_blank and paragraph_line is None)):  # code
             in_indented_code, previous_blank = True, False
+            result.code_lines += 1
             continue
         if not blank:
             in_indented_code = False
@@ -109,6 +122,11 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         if "^" in text:
             for marker in _BLOCK_ID.finditer(text):
                 result.block_ids.setdefault(marker.group(1), (number, marker.start(1)))
+        if "[@" in text:
+            for cited in _CITATION.finditer(text):
+                keys = tuple(key.strip().lstrip("@") for key in cited.group(1).split(";"))
+                result.citations.append(Citation(keys, cited.group(0), number, cited.start() + 1))
+        _count(text, result)
         if "{{" in text:
             _find_expressions(text, line, number, result.expressions)
         if any(c.isdigit() for c in text):
@@ -120,6 +138,17 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         result.code_blocks.append(CodeBlock(info, "\n".join(_dedent(lines[start + 1 :], indent)), first_line + start,
                                             first_line + len(lines) - 1, lines[start][:len(lines[start]) - len(lines[start].lstrip())]))
     return result
+
+
+def _count(text: str, result: Scan) -> None:
+    """What a reader reads on one line of prose: a table row, or words (markup and addresses left out)."""
+    stripped = text.strip()
+    if stripped.startswith("|"):
+        if not _TABLE_SEPARATOR.match(stripped):
+            result.table_rows += 1
+        return
+    if stripped:
+        result.words += len(_WORD.findall(_NOT_PROSE.sub(" ", text)))
 
 
 def _dedent(lines: list[str], indent: int) -> list[str]:

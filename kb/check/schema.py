@@ -89,6 +89,7 @@ class Schema:
     fields: dict[str, Spec]
     path: str = "site_config/schema.yml"  # as diagnostics name it
     references: list[str] = field(default_factory=list)
+    review_intervals: dict[str, int] = field(default_factory=dict)  # days, by source_trust_level
 
     @property
     def required(self) -> list[str]:

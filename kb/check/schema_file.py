@@ -28,7 +28,7 @@ from kb.model import YamlPath
 
 DEFAULT_SCHEMA = Path(__file__).resolve().parent / "default_schema.yml"
 DEFAULT_NAME = "kb's default schema"
-TOP_KEYS = ("extends", "fields")
+TOP_KEYS = ("extends", "fields", "review_intervals")
 
 
 def load_schema(path: Path | None, shown_as: str) -> tuple[Schema | None, list[Diagnostic]]:
@@ -37,7 +37,7 @@ def load_schema(path: Path | None, shown_as: str) -> tuple[Schema | None, list[D
     default = _read(DEFAULT_SCHEMA, DEFAULT_NAME)
     assert isinstance(default, yamlpos.Located), default  # kb's own file; a test reads it
     if path is None:
-        return _build(default, DEFAULT_NAME, default.value["fields"])
+        return _build(default, DEFAULT_NAME, default.value["fields"], default.value.get("review_intervals"))
     located = _read(path, shown_as)
     if not isinstance(located, yamlpos.Located):
         return None, located
@@ -58,9 +58,11 @@ def load_schema(path: Path | None, shown_as: str) -> tuple[Schema | None, list[D
     if problems:
         return None, problems
     fields = root["fields"]
+    intervals = root.get("review_intervals")
     if extends == "default":
         fields = {**default.value["fields"], **{name: _merge(default.value["fields"].get(name), raw) for name, raw in fields.items()}}
-    return _build(located, shown_as, fields)
+        intervals = _merge(default.value.get("review_intervals"), intervals) if intervals is not None else default.value.get("review_intervals")
+    return _build(located, shown_as, fields, intervals)
 
 
 def _read(path: Path, shown_as: str) -> yamlpos.Located | list[Diagnostic]:
@@ -81,17 +83,34 @@ def _merge(default: Any, own: Any) -> Any:
     return {**default, **own}
 
 
-def _build(located: yamlpos.Located, shown_as: str, fields: dict[str, Any]) -> tuple[Schema | None, list[Diagnostic]]:
+def _build(located: yamlpos.Located, shown_as: str, fields: dict[str, Any],
+           intervals: Any = None) -> tuple[Schema | None, list[Diagnostic]]:
     reader = _SpecReader(located, shown_as)
     specs = {name: reader.spec(raw, ("fields", name)) for name, raw in fields.items()}
+    review = reader.intervals(intervals)
     if reader.problems:
         return None, reader.problems
     references = [name for name, spec in specs.items() if spec.reference]
-    return Schema(specs, shown_as, references), []
+    return Schema(specs, shown_as, references, review), []
 
 
 class _SpecReader:
     """Turns the YAML of one field spec into a Spec, collecting problems."""
+
+    def intervals(self, raw: Any) -> dict[str, int]:
+        """review_intervals: days (a positive integer) by trust level."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.fail(("review_intervals",), "review_intervals must map trust levels to days, such as {A: 365, D: 30}")
+            return {}
+        found = {}
+        for level, days in raw.items():
+            if isinstance(days, int) and not isinstance(days, bool) and days > 0:
+                found[str(level)] = days
+            else:
+                self.fail(("review_intervals", level), f"review_intervals.{level} must be a number of days above 0, got {days!r}")
+        return found
 
     def __init__(self, located: yamlpos.Located, shown_as: str) -> None:
         self.located = located

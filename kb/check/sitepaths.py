@@ -14,6 +14,8 @@ from kb.check.names import slugify
 GRAPH_PAGE = "concept-graph.md"
 LEDGER_PAGE = "verification-ledger.md"
 TAGS_PAGE = "tags/index.md"
+LEARNING_PATH = "learning-path.md"
+REVIEW_PAGE = "review.md"
 
 
 def tag_path(tag: str) -> str:
@@ -23,7 +25,7 @@ def tag_path(tag: str) -> str:
 
 def generated_paths(doc_paths: Iterable[str], tags: Iterable[str]) -> set[str]:
     """Every page the site generates for these pages and tags (an author's own file of the same path wins)."""
-    paths = {GRAPH_PAGE, LEDGER_PAGE, TAGS_PAGE}
+    paths = {GRAPH_PAGE, LEDGER_PAGE, TAGS_PAGE, LEARNING_PATH, REVIEW_PAGE}
     paths.update(tag_path(t) for t in tags)
     for doc_path in doc_paths:
         folder = posixpath.dirname(doc_path)

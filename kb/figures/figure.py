@@ -15,7 +15,7 @@ from typing import Any
 from kb.diagnostics import Diagnostics
 from kb.figures import pins
 from kb.figures.expression import Call, ExpressionError, read_call
-from kb.model import Expression, Page, State
+from kb.model import Expression, Page, Source, State
 from kb.protocol import FigureInfo, Manifest, ModelInfo
 
 # Keyword arguments that belong to kb, not to the figure function.
@@ -128,17 +128,10 @@ def _read_cited(figure: Figure, call: Call) -> tuple[str, str] | None:
     return None
 
 
-def _names_source(sources: tuple[Any, ...], source: str) -> bool:
-    """A source is named by a raw_sources entry's id, or found in its text (case folded)."""
+def _names_source(sources: tuple[Source, ...], source: str) -> bool:
+    """A source is named by a raw_sources entry's id, or found in what the entry says (case folded)."""
     wanted = source.strip().casefold()
-    for entry in sources:
-        if isinstance(entry, dict):
-            if str(entry.get("id", "")).casefold() == wanted:
-                return True
-            entry = " ".join(str(v) for v in entry.values())
-        if isinstance(entry, str) and wanted in entry.casefold():
-            return True
-    return False
+    return any((entry.key or "").casefold() == wanted or wanted in entry.words().casefold() for entry in sources)
 
 
 def report_unaccounted(page: Page, manifest: Manifest, diags: Diagnostics) -> None:

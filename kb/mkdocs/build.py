@@ -100,6 +100,8 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
             print(f"kb: cannot write the site to {mkdocs_config.site_dir}: {error.strerror or error}", file=sys.stderr)
             return ExitStatus.USAGE
         except Exception as error:  # a theme's template, an extension: MkDocs' side of the build
+            if os.environ.get("KB_DEBUG"):
+                raise
             print(f"kb: MkDocs failed to build the site: {type(error).__name__}: {error}", file=sys.stderr)
             return ExitStatus.USAGE
         print(summary(diagnostics, len(result.pages), len(result.edges)), file=sys.stderr)

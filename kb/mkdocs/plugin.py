@@ -105,7 +105,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.reported = diagnostics
         authored = {f.src_uri for f in files.documentation_pages()}
         try:
-            added = site_files(result, authored, config.use_directory_urls)
+            added = site_files(result, authored, config.use_directory_urls, self.site.learning)
         except assets.MissingAsset as missing:
             raise stop(f"kb: {missing}", ExitStatus.USAGE) from None
         for src_uri in added.hand_written:

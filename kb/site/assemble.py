@@ -12,6 +12,7 @@ from kb.check import sitepaths
 from kb.pipeline import CheckResult
 from kb.site import assets, generated
 from kb.site.graphdata import graph_json
+from kb.site.learning import Learning, learning_path_page, review_page
 from kb.site.ledger import ledger, ledger_json, ledger_page
 from kb.site.urls import page_url
 
@@ -28,22 +29,26 @@ class SiteFiles:
     hand_written: tuple[str, ...] = ()  # generated pages left out because the author wrote their own
 
 
-def site_files(result: CheckResult, authored: set[str], directory_urls: bool = True) -> SiteFiles:
+def site_files(result: CheckResult, authored: set[str], directory_urls: bool = True,
+               learning: Learning | None = None) -> SiteFiles:
     """The generated pages (category indexes, tags, the concept graph, the ledger), the data
     files and the assets of a checked knowledge base; ``authored`` are the content paths the
     author wrote, which a generated page never replaces. Raises assets.MissingAsset when a
     front-end library is not installed."""
     pages = [p for p in result.pages if p.usable]
+    learning = learning or Learning.of(result)
     pages_md: dict[str, str] = {}
     pages_md.update(generated.category_pages(pages, authored))
     pages_md.update(generated.tag_pages(pages))
     pages_md[sitepaths.GRAPH_PAGE] = generated.graph_page()
+    pages_md[sitepaths.LEARNING_PATH] = learning_path_page(learning)
+    pages_md[sitepaths.REVIEW_PAGE] = review_page(result)
     data = ledger(result.computed)
     titles: dict[str, tuple[str, str]] = {p.source: (p.title, page_url(p.doc_path, directory_urls)) for p in result.pages}
     pages_md[sitepaths.LEDGER_PAGE] = ledger_page(data, titles, page_url(sitepaths.LEDGER_PAGE, directory_urls))
     texts = {path: text for path, text in sorted(pages_md.items()) if path not in authored}
     texts[LEDGER_DATA] = ledger_json(data)
     urls: dict[str, str] = {source: url for source, (_, url) in titles.items()}
-    texts[GRAPH_DATA] = graph_json(result.graph, result.pages, urls)
+    texts[GRAPH_DATA] = graph_json(result.graph, result.pages, urls, learning.generality)
     hand_written = tuple(path for path in sorted(pages_md) if path in authored)
     return SiteFiles(texts, assets.files(result.config.root), hand_written)

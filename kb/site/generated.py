@@ -10,7 +10,7 @@ import posixpath
 from collections import defaultdict
 from typing import Any
 
-from kb.check.sitepaths import GRAPH_PAGE, LEDGER_PAGE, TAGS_PAGE, tag_path
+from kb.check.sitepaths import GRAPH_PAGE, LEARNING_PATH, LEDGER_PAGE, REVIEW_PAGE, TAGS_PAGE, tag_path
 from kb.model import Page
 from kb.site.urls import md_link, md_text
 
@@ -88,12 +88,16 @@ def graph_page() -> str:
     return "\n".join([
         "---", "hide: [toc]", "search:", "  exclude: true", "---", "",
         "# Concept graph", "",
-        "Every page is a node; every link between pages an edge (canonical and duplicate references are "
-        "dashed). Drag to pan, scroll to zoom, hover a node to see its neighbours, click it to open the page.", "",
+        "Every page is a node, sized by its generality (how central the concept is, from 0 to 1000); every link "
+        "between pages is an edge, and prerequisites, related pages, canonical and duplicate references are dashed. "
+        "Drag to pan, scroll to zoom, hover a node to see its neighbours, click it to open the page.", "",
         '<div class="kb-graph-controls">',
         '<label>Tag <select id="kb-filter-tag"><option value="">all</option></select></label>',
         '<label>Trust <select id="kb-filter-trust"><option value="">all</option></select></label>',
         '<label>Status <select id="kb-filter-status"><option value="">all</option></select></label>',
+        '<label>Difficulty <select id="kb-filter-difficulty"><option value="">all</option></select></label>',
+        '<label>Generality <select id="kb-filter-generality"><option value="0">any</option><option value="250">250 or more</option>'
+        '<option value="500">500 or more</option><option value="750">750 or more</option></select></label>',
         '<label><input type="search" id="kb-graph-find" placeholder="Find a page"></label>',
         '<span id="kb-graph-count"></span>',
         "</div>",
@@ -111,5 +115,6 @@ def navigation(pages: list[Page], home: str) -> list[Any]:
     top = sorted({p.doc_path.split("/")[0] for p in pages if "/" in p.doc_path})
     if top:
         nav.append({"Topics": [{folder_title(c): f"{c}/index.md"} for c in top]})
-    nav += [{"Concept graph": GRAPH_PAGE}, {"Verification ledger": LEDGER_PAGE}, {"Tags": TAGS_PAGE}]
+    nav += [{"Learning path": LEARNING_PATH}, {"Concept graph": GRAPH_PAGE}, {"Verification ledger": LEDGER_PAGE},
+            {"Review queue": REVIEW_PAGE}, {"Tags": TAGS_PAGE}]
     return nav

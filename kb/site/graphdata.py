@@ -13,7 +13,7 @@ from kb.model import Page
 EXACT_LAYOUT_LIMIT = 499  # networkx lays out larger graphs with scipy, which kb does not need otherwise
 
 
-def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str]) -> str:
+def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str], generality: dict[str, int]) -> str:
     """Nodes with position, size and metadata; typed edges. Stable, so builds are reproducible."""
     positions = layout(graph)
     scale = 80 * math.sqrt(max(len(pages), 1)) + 120  # about one node width apart at any size
@@ -23,6 +23,8 @@ def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str]) 
         nodes.append({
             "id": page.source, "label": page.title, "url": urls.get(page.source, ""),
             "x": round(x * scale, 1), "y": round(y * scale, 1), "degree": graph.degree(page.source),
+            "generality": generality.get(page.source, 0),
+            "difficulty": str(page.meta.difficulty) if page.meta.difficulty else None,
             "trust": page.meta.trust, "status": page.meta.status,
             "category": page.doc_path.rsplit("/", 1)[0] if "/" in page.doc_path else "",
             "tags": sorted(page.meta.tags),

@@ -62,11 +62,12 @@ def figure_html(figure: Figure) -> str:
     )
 
 
-def figure_span(figure: Figure, line: str) -> Span:
-    """Where a figure's ``{{ ... }}`` stands on its line (``line`` is that line's text), with its HTML."""
+def figure_span(figure: Figure, line: str, markup: str | None = None) -> Span:
+    """Where a figure's ``{{ ... }}`` stands on its line (``line`` is that line's text), with its
+    HTML (``markup``, or the figure's own)."""
     start = figure.expression.column - 1
     end = line.find("}}", start)
-    return Span(figure.expression.line, start, len(line) if end < 0 else end + 2, figure_html(figure))
+    return Span(figure.expression.line, start, len(line) if end < 0 else end + 2, markup or figure_html(figure))
 
 
 def block_output_markdown(block: Block) -> str:

@@ -1,6 +1,9 @@
-"""A topic page as the site shows it: a header of badges, the body with its
-figures, executed blocks and wikilinks rendered, and the changelog, backlinks
-and neighbourhood at the end. Everything from front matter is escaped."""
+"""A topic page as the site shows it: a header of badges (trust, confidence,
+status, verification, difficulty, reading time, generality) with what to read
+first and what the page leads to; the body with its figures, executed blocks,
+wikilinks and numbered citations rendered; and at the end its changelog,
+related topics, references, backlinks and neighbourhood. Everything from
+front matter is escaped."""
 
 from __future__ import annotations
 
@@ -15,7 +18,9 @@ from kb.figures.block import Block
 from kb.figures.figure import Figure
 from kb.model import Link, Page, PageId, State
 from kb.pipeline import CheckResult
-from kb.site.render import block_output_markdown, figure_span
+from kb.site.learning import Learning, page_learning_html
+from kb.site.references import REFERENCES_ID, References, number_citations, references_html
+from kb.site.render import block_output_markdown, figure_html, figure_span
 from kb.site.urls import md_link, md_text, page_url, relative_url
 from kb.textedit import Span, replace_spans
 
@@ -39,10 +44,12 @@ class SiteIndex:
     by_doc_path: dict[str, Page] = field(default_factory=dict)
     figures_by_page: dict[str, list[Figure]] = field(default_factory=dict)
     blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
+    learning: Learning | None = None
+    _references: dict[str, tuple[References, dict[int, str]]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, result: CheckResult, directory_urls: bool = True) -> SiteIndex:
-        index = cls(result, directory_urls)
+        index = cls(result, directory_urls, learning=Learning.of(result))
         index.by_source = {p.source: p for p in result.pages}
         index.by_doc_path = {p.doc_path: p for p in result.pages}
         for edge in result.edges:
@@ -57,10 +64,19 @@ class SiteIndex:
     def url(self, page: Page) -> str:
         return page_url(page.doc_path, self.directory_urls)
 
+    def references(self, page: Page) -> tuple[References, dict[int, str]]:
+        """A page's numbered citations, and the HTML of its figures (cited facts with their markers)."""
+        if page.source not in self._references:
+            figures = self.figures_by_page.get(page.source, [])
+            shown = {id(f): figure_html(f) for f in figures}
+            self._references[page.source] = (number_citations(page, figures, shown), shown)
+        return self._references[page.source]
+
 
 # Sections filled in after Markdown has run (see ``page_extras``): they are plain HTML,
 # cost Markdown nothing, and stay out of the search index.
 CHANGELOG_ID, BACKLINKS_ID, NEIGHBOURHOOD_ID = "kb-changelog", "kb-backlinks", "kb-neighbourhood"
+RELATED_ID = "kb-related"
 _CHANGELOG_HEADING = re.compile(r"^##\s+(?:\S+\s+)?changelog\s*$", re.IGNORECASE)
 
 
@@ -72,12 +88,20 @@ def render_topic(page: Page, site: SiteIndex) -> str:
     body = _render_blocks(page, body, site.blocks_by_page.get(page.source, []))
     h1 = next((h for h in page.headings if h.level == 1), None)
     header = [header_html(page, site), "", *_duplicate_notice(page, site)]
+    assert site.learning is not None
+    learning = page_learning_html(page, site.learning, {p.source: site.url(p) for p in site.result.pages}, site.url(page))
+    if learning:
+        header += [learning, ""]
     if h1 is not None and h1.line >= page.body_line:
         at = h1.line - page.body_line + 1
         body = [*body[:at], "", *header, *body[at:]]
     else:
         body = [f"# {md_text(page.title)}", "", *header, *body]
     body = _mark_changelog(page, body)
+    if site.learning.related(page):
+        body += ["", f"## Related topics {{#{RELATED_ID}}}", ""]
+    if page.meta.sources:
+        body += ["", f"## References {{#{REFERENCES_ID}}}", ""]
     body += ["", f"## Linked from {{#{BACKLINKS_ID}}}", ""]
     if _neighbours(page, site):
         body += [f"## Neighbourhood {{#{NEIGHBOURHOOD_ID}}}", ""]
@@ -90,6 +114,11 @@ def page_extras(page: Page, site: SiteIndex) -> dict[str, str]:
     changelog = _changelog_html(page)
     if changelog:
         extras[CHANGELOG_ID] = changelog
+    related = _related_html(page, site)
+    if related:
+        extras[RELATED_ID] = related
+    if page.meta.sources:
+        extras[REFERENCES_ID] = references_html(site.references(page)[0])
     neighbours = _neighbours(page, site)
     if neighbours:
         extras[NEIGHBOURHOOD_ID] = neighbourhood_svg(page, neighbours, site)
@@ -123,6 +152,17 @@ def header_html(page: Page, site: SiteIndex) -> str:
     if status is not None:
         badges.append(_badge(status, f"kb-status kb-status-{_css(status)}", "Editorial status of the page"))
     badges.append(_verification_badge(page, site))
+    if meta.difficulty is not None:
+        badges.append(_badge(str(meta.difficulty), f"kb-difficulty kb-difficulty-{meta.difficulty}", "How much the page asks of its reader"))
+    minutes = page.reading.minutes
+    badges.append(_badge(f"{minutes} min read", "kb-reading",
+                         f"Computed from the page: {page.reading.words:,} words, {page.reading.code_lines} lines of code, "
+                         f"{page.reading.table_rows} table rows"))
+    assert site.learning is not None
+    general = site.learning.generality.get(page.source)
+    if general is not None:
+        badges.append(_badge(f"generality {general}", "kb-generality",
+                             "How central the concept is in this knowledge base's graph, from 0 (narrow) to 1000 (the most general)"))
     parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">', " ".join(badges)]
     if page.aliases:
         aliases = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in page.aliases)
@@ -172,11 +212,12 @@ def _duplicate_notice(page: Page, site: SiteIndex) -> list[str]:
 def _render_spans(page: Page, body: list[str], site: SiteIndex) -> list[str]:
     """Figures and wikilinks, replaced in place."""
     first = page.body_line
-    spans: list[Span] = []
+    references, figure_markup = site.references(page)
+    spans: list[Span] = list(references.spans)
     for figure in site.figures_by_page.get(page.source, []):
         index = figure.expression.line - first
         if 0 <= index < len(body):
-            spans.append(figure_span(figure, body[index]))
+            spans.append(figure_span(figure, body[index], figure_markup[id(figure)]))
     for link in page.links:
         if link.kind != "wiki":
             continue
@@ -255,6 +296,24 @@ def _changelog_html(page: Page) -> str:
         rows.append(f"<tr><td>{html.escape(shown)}</td><td>{html.escape(entry.change)}</td></tr>")
     return ('<table class="kb-changelog"><thead><tr><th>Date</th><th>Change</th></tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>")
+
+
+NEARBY = ' <span class="kb-nearby">nearby in the graph</span>'
+
+
+def _related_html(page: Page, site: SiteIndex) -> str:
+    """Related topics: the page's own first, then the closest in the graph, each with its generality."""
+    assert site.learning is not None
+    related = site.learning.related(page)
+    if not related:
+        return ""
+    here = site.url(page)
+    items = "".join(
+        f'<li><a href="{html.escape(relative_url(site.url(p), here))}">{html.escape(p.title)}</a> '
+        f'<span class="kb-generality-value" title="generality">{site.learning.generality.get(p.source, 0)}</span>'
+        f"{'' if named else NEARBY}</li>"
+        for p, named in related)
+    return f'<ul class="kb-related">{items}</ul>'
 
 
 def _backlinks_html(page: Page, site: SiteIndex) -> str:

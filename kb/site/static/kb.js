@@ -55,7 +55,8 @@
       var large = data.nodes.length > 800;
       var elements = data.nodes.map(function (n) {
         return { group: "nodes", data: { id: n.id, label: n.label, url: n.url, trust: n.trust || "", status: n.status || "",
-          tags: n.tags, degree: n.degree }, position: { x: n.x, y: n.y } };
+          tags: n.tags, degree: n.degree, generality: n.generality || 0, difficulty: n.difficulty || "" },
+          position: { x: n.x, y: n.y } };
       }).concat(data.edges.map(function (e, i) {
         return { group: "edges", data: { id: "e" + i, source: e.source, target: e.target, type: e.type } };
       }));
@@ -67,8 +68,8 @@
         minZoom: 0.05, maxZoom: 6,
         textureOnViewport: large, hideEdgesOnViewport: large, motionBlur: false, pixelRatio: 1,
         style: [
-          { selector: "node", style: { "background-color": accent, "width": "mapData(degree, 0, 20, 8, 26)",
-            "height": "mapData(degree, 0, 20, 8, 26)", "label": large ? "" : "data(label)", "font-size": 9,
+          { selector: "node", style: { "background-color": accent, "width": "mapData(generality, 0, 1000, 8, 30)",
+            "height": "mapData(generality, 0, 1000, 8, 30)", "label": large ? "" : "data(label)", "font-size": 9,
             "color": fg, "text-valign": "bottom", "text-margin-y": 3, "min-zoomed-font-size": 7 } },
           { selector: "node[trust = 'A']", style: { "background-color": "#2e9e50" } },
           { selector: "node[trust = 'D']", style: { "background-color": "#d04a3f" } },
@@ -89,7 +90,8 @@
         near.removeClass("faded");
         near.nodes().addClass("near");
         node.addClass("focus");
-        info.textContent = node.data("label") + " · " + (near.nodes().length - 1) + " linked pages · click to open";
+        info.textContent = node.data("label") + " · generality " + node.data("generality") + " · " +
+          (near.nodes().length - 1) + " linked pages · click to open";
       });
       cy.on("mouseout", "node", function () {
         cy.elements().removeClass("faded near focus");
@@ -110,18 +112,23 @@
       fill("kb-filter-tag", [].concat.apply([], data.nodes.map(function (n) { return n.tags; })));
       fill("kb-filter-trust", data.nodes.map(function (n) { return n.trust; }));
       fill("kb-filter-status", data.nodes.map(function (n) { return n.status; }));
+      fill("kb-filter-difficulty", data.nodes.map(function (n) { return n.difficulty; }));
+      document.getElementById("kb-filter-generality").addEventListener("change", filter);
       var find = document.getElementById("kb-graph-find");
       find.addEventListener("input", filter);
       function filter() {
         var tag = document.getElementById("kb-filter-tag").value;
         var trust = document.getElementById("kb-filter-trust").value;
         var status = document.getElementById("kb-filter-status").value;
+        var difficulty = document.getElementById("kb-filter-difficulty").value;
+        var general = Number(document.getElementById("kb-filter-generality").value || 0);
         var text = find.value.trim().toLowerCase();
         var shown = 0;
         cy.batch(function () {
           cy.nodes().forEach(function (node) {
             var ok = (!tag || node.data("tags").indexOf(tag) >= 0) && (!trust || node.data("trust") === trust) &&
-              (!status || node.data("status") === status) && (!text || node.data("label").toLowerCase().indexOf(text) >= 0);
+              (!status || node.data("status") === status) && (!difficulty || node.data("difficulty") === difficulty) &&
+              node.data("generality") >= general && (!text || node.data("label").toLowerCase().indexOf(text) >= 0);
             node.toggleClass("hidden", !ok);
             if (ok) { shown += 1; }
           });
