@@ -199,7 +199,9 @@ def test_graph_json(root: Path) -> None:
     assert nodes[P]["aliases"] == ["Model Parameter", "파라미터"]
     assert (nodes[P]["title"], nodes[P]["id"], nodes[P]["source_trust_level"]) == ("Parameter", "wiki-2026-0508-parameter", "A")
     assert nodes[P]["last_reinforced"] == "2026-05-10"
-    assert nodes[B] == {"key": B, "path": B, "doc_path": "concepts/bias.md", "title": "Bias", "id": "bias", "source_trust_level": "C"}
+    assert nodes[B] == {"key": B, "path": B, "doc_path": "concepts/bias.md", "title": "Bias", "id": "bias", "source_trust_level": "C",
+                        "generality": nodes[B]["generality"]}
+    assert max(n["generality"] for n in data["nodes"]) == 1000 and all(0 <= n["generality"] <= 1000 for n in data["nodes"])
     assert {(e["source"], e["target"], e["type"], e["count"], e["line"]) for e in data["links"]} == EXPECTED_EDGES
     assert len(data["links"]) == len(EXPECTED_EDGES)
     assert [n["key"] for n in data["nodes"]] == sorted(PAGES)  # stable order

@@ -62,11 +62,12 @@ def test_new_page_in_the_house_format(root: Path) -> None:
     text = (root / "content" / "machine-learning.md").read_text(encoding="utf-8")
     today = dt.date.today()
 
-    # The front matter has every field of the contract's example, in the same order.
+    # The front matter has every field of the contract's example, in the same order, then the
+    # learning structure's fields that have a default.
     front, _, body = text.removeprefix("---\n").partition("\n---\n")
     meta = yaml.safe_load(front)
     contract = yaml.safe_load(CONTRACT_FRONT_MATTER.strip().strip("-"))
-    assert list(meta) == list(contract)
+    assert list(meta) == [*contract, "prerequisites", "related"]
     assert meta == {
         "id": f"wiki-{today:%Y-%m%d}-machine-learning",
         "title": "Machine Learning",
@@ -84,6 +85,8 @@ def test_new_page_in_the_house_format(root: Path) -> None:
         "github_commit": "pending",
         "tech_stack": {"language": "python", "framework": "pytorch"},
         "changelog": [{"date": today, "change": "Created"}],
+        "prerequisites": [],
+        "related": [],
     }
 
     # The body: the title, then the house sections in order.
@@ -235,7 +238,7 @@ def test_new_page_under_the_default_schema_is_valid_under_strict(tmp_path: Path)
     meta = yaml.safe_load((root / "content/beta.md").read_text(encoding="utf-8").split("---\n")[1])
     assert list(meta) == ["id", "title", "category", "status", "canonical_id", "aliases", "duplicate_of",
                           "source_trust_level", "confidence_score", "verification_status", "tags", "raw_sources",
-                          "last_reinforced", "github_commit", "changelog"]
+                          "last_reinforced", "github_commit", "changelog", "prerequisites", "related"]
     strict = run_kb(root, "check", "--strict")
     assert (strict.status, strict.lines) == (0, [])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,46 @@ def test_two_builds_of_the_same_commit_are_identical(tmp_path: Path) -> None:
     assert build_site(config, strict=True, site_dir=str(first)) == 0
     assert build_site(config, strict=True, site_dir=str(second)) == 0
     assert files_of(first) == files_of(second)
+
+
+LEARNING = {
+    "content/index.md": page("home", "Home", "Start with [[Parameter]].\n"),
+    "content/parameter.md": page("parameter", "Parameter", (
+        "Weights are learned from data [@goodfellow2016]. Compute is {{ cited(\"6ND\", source=\"kaplan2020\") }} "
+        "[@kaplan2020; @goodfellow2016].\n\nSee [[Scaling]].\n"), (
+        "difficulty: beginner\nrelated: [Scaling]\nsource_trust_level: D\nlast_reinforced: 2020-01-01\nraw_sources:\n"
+        "  - {id: goodfellow2016, title: Deep Learning, authors: [Ian Goodfellow, Yoshua Bengio, Aaron Courville], date: 2016}\n"
+        "  - {id: kaplan2020, title: Scaling Laws for Neural Language Models, url: 'https://arxiv.org/abs/2001.08361'}\n"
+        "  - A note without a key\n")),
+    "content/scaling.md": page("scaling", "Scaling", "Needs [[Parameter]].\n", "difficulty: advanced\nprerequisites: [Parameter]\n"),
+}
+
+
+def test_the_site_shows_the_learning_structure_and_numbered_references(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb(LEARNING, mkdocs=MKDOCS)
+    assert run_kb(root, "build").status == 0  # an overdue review is a warning
+    site = root / "site"
+    path = (site / "learning-path/index.html").read_text(encoding="utf-8")
+    assert [title for title in ("Home", "Parameter", "Scaling") if f">{title}</a>" in path] == ["Home", "Parameter", "Scaling"]
+    assert path.index(">Home</a>") < path.index(">Parameter</a>") < path.index(">Scaling</a>")
+    assert "advanced · 1 min · after" in path
+    review = (site / "review/index.html").read_text(encoding="utf-8")
+    assert ">Parameter</a></td>" in review and "<td>D</td>" in review
+    scaling = (site / "scaling/index.html").read_text(encoding="utf-8")
+    assert '<p class="kb-read-first"><strong>Read first:</strong> <a href="../parameter/">Parameter</a></p>' in scaling
+    assert ">advanced</span>" in scaling and "min read</span>" in scaling and ">generality " in scaling
+    parameter = (site / "parameter/index.html").read_text(encoding="utf-8")
+    assert '<p class="kb-leads-to"><strong>Leads to:</strong> <a href="../scaling/">Scaling</a></p>' in parameter
+    markers = re.findall(r'<sup class="kb-cite" id="kb-cite-([\w-]+)"><a href="#kb-ref-([\w]+)">\[(\d)\]</a></sup>', parameter)
+    assert markers == [("goodfellow2016-1", "goodfellow2016", "1"), ("kaplan2020-1", "kaplan2020", "2"),
+                       ("kaplan2020-2", "kaplan2020", "2"), ("goodfellow2016-2", "goodfellow2016", "1")]
+    references = parameter[parameter.index('id="kb-references"'):]
+    assert references.index('id="kb-ref-goodfellow2016"') < references.index('id="kb-ref-kaplan2020"')
+    assert '<a href="#kb-cite-kaplan2020-1" title="back to citation 1">a</a>' in references
+    assert '<a href="https://arxiv.org/abs/2001.08361">Scaling Laws for Neural Language Models</a>' in references
+    assert "Also consulted:</p><ul" in references and "<li>A note without a key</li>" in references
+    related = parameter[parameter.index('id="kb-related"'):parameter.index('id="kb-references"')]
+    assert '<a href="../scaling/">Scaling</a> <span class="kb-generality-value" title="generality">' in related
+    graph = json.loads((site / "kb-graph.json").read_text())
+    assert {n["label"]: n["difficulty"] for n in graph["nodes"]} == {"Home": None, "Parameter": "beginner", "Scaling": "advanced"}
+    assert max(n["generality"] for n in graph["nodes"]) == 1000

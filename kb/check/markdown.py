@@ -28,8 +28,8 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
 _BACKTICKS = re.compile(r"`+")
 _CITATION = re.compile(r"\[(@[\w][\w:.-]*(?:\s*;\s*@[\w][\w:.-]*)*)\](?!\()")  # [@key] and [@a; @b], as Pandoc writes them
+_DIGIT = re.compile(r"\d")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _BLOCK_ID = re.compile(r"(?:^|\s)\^([A-Za-z0-9-]+)\s*$")  # "text ^key-claim": a block Obsidian links to
 _INLINE_MARKUP = re.compile(r"\[([^\[\]]*)\]\([^()]*\)|(`+)(.*?)\2|`+|\*+|(?<!\w)_+|_+(?!\w)")
 
@@ -67,9 +67,10 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
     paragraph_line: int | None = None  # index of a line that may be a setext heading's text
     for index, line in enumerate(lines):
         number = first_line + index
+        stripped = line.lstrip()
         if fence is not None:
             char, length, info, start, indent = fence
-            closing = _FENCE.match(line)
+            closing = _FENCE.match(line) if stripped.startswith(("```", "~~~")) else None
             if (closing and closing.group(2)[0] == char and len(closing.group(2)) >= length and not closing.group(3).strip()
                     and _indent(closing) <= indent + 3):
                 content = "\n".join(_dedent(lines[start + 1 : index], indent))
@@ -77,23 +78,25 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
                 result.code_blocks.append(CodeBlock(info, content, first_line + start, number, lines[start][:len(lines[start]) - len(lines[start].lstrip())]))
                 fence = None
             continue
-        blank = not line.strip()
-        if not blank:
-            depth = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+        blank = not stripped
+        expanded = line.expandtabs(4) if "\t" in line else line
+        if containers and not blank:
+            depth = len(expanded) - len(expanded.lstrip())
             while containers and depth <= containers[-1]:
                 containers.pop()  # a line no deeper than a container's opener ends it
-        opening = _FENCE.match(line)
+        opening = _FENCE.match(line) if stripped.startswith(("```", "~~~")) else None
         inner = containers[-1] + 4 if containers else 0  # where the innermost container's content starts
         if (opening and (_indent(opening) <= inner + 3 or in_list)
                 and not (opening.group(2)[0] == "`" and "`" in opening.group(3))):
             fence = (opening.group(2)[0], len(opening.group(2)), opening.group(3).strip(), index, _indent(opening))
             paragraph_line, previous_blank = None, False
             continue
-        container = _CONTAINER.match(line)
+        container = _CONTAINER.match(line) if stripped.startswith(("!!!", "???", "===")) else None
         if container:
             containers.append(len(container.group(1).expandtabs(4)))
-        indented = line.expandtabs(4).startswith(" " * (inner + 4))
-        if not blank and _LIST_ITEM.match(line):
+        indented = expanded.startswith(" " * (inner + 4))
+        list_item = not blank and (stripped[0] in "-*+" or stripped[0].isdigit()) and _LIST_ITEM.match(line) is not None
+        if list_item:
             in_list = True
         elif not blank and not indented:
             in_list = False
@@ -106,18 +109,18 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         if in_comment or "<!--" in line:
             line, in_comment = _strip_comments(line, in_comment)
         text = _blank_code_spans(line)
-        setext = _SETEXT.match(line)
+        setext = _SETEXT.match(line) if paragraph_line is not None and stripped[:1] in ("=", "-") else None
         if setext and paragraph_line is not None:
             level = 1 if setext.group(1)[0] == "=" else 2
             _add_heading(result, anchors, level, lines[paragraph_line].strip(), first_line + paragraph_line)
             paragraph_line, previous_blank = None, False
             continue
-        atx = _ATX.match(line)  # the line, not ``text``: a heading keeps the words of its code spans
+        atx = _ATX.match(line) if stripped.startswith("#") else None  # the line, not ``text``: a heading keeps its code spans' words
         if atx:
             _add_heading(result, anchors, len(atx.group(1)), _atx_text(atx.group(2) or ""), number)
             paragraph_line = None
         else:
-            paragraph_line = None if blank or _LIST_ITEM.match(line) else index
+            paragraph_line = None if blank or list_item else index
         _find_links(text, number, result.links, line)
         if "^" in text:
             for marker in _BLOCK_ID.finditer(text):
@@ -129,7 +132,7 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
         _count(text, result)
         if "{{" in text:
             _find_expressions(text, line, number, result.expressions)
-        if any(c.isdigit() for c in text):
+        if _DIGIT.search(text):
             before = _blank_code_spans(lines[index - 1]) if index and lines[index - 1].strip() else ""
             _find_quantities(text, number, result.quantities, before)
         previous_blank = blank
@@ -141,14 +144,13 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
 
 
 def _count(text: str, result: Scan) -> None:
-    """What a reader reads on one line of prose: a table row, or words (markup and addresses left out)."""
-    stripped = text.strip()
+    """What a reader reads on one line of prose: a table row, or its words (anything between spaces)."""
+    stripped = text.lstrip()
     if stripped.startswith("|"):
         if not _TABLE_SEPARATOR.match(stripped):
             result.table_rows += 1
         return
-    if stripped:
-        result.words += len(_WORD.findall(_NOT_PROSE.sub(" ", text)))
+    result.words += len(text.split())
 
 
 def _dedent(lines: list[str], indent: int) -> list[str]:

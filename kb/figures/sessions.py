@@ -27,6 +27,8 @@ def run_pages(pages: list[Page], blocks: list[Block], config: KbConfig, cache: C
     """Run the pages' sessions, as many at once as there are cores (each is its own process;
     the threads here only wait on pipes). After each, the knowledge base is compared with what
     it was before any code ran, and put back."""
+    if not pages:
+        return 0
     lock = threading.Lock()
     snapshot = Snapshot.take(config)
 

@@ -11,6 +11,7 @@ from tests.bad_input.test_pages_and_links import CLEAN, CROSS, LINKS
 from tests.bad_input.test_values import DATES, TYPES
 from tests.test_build_outcomes import SITE_WARNINGS
 from tests.test_hostile import FIGURE_LINES, LINK_LINES, REFUSED, UNWRITABLE
+from tests.test_learning import OVERDUE, SOURCE_LINES, STRUCTURE_LINES
 
 # ---------------------------------------------------------------------------
 # Coverage of the codes
@@ -21,6 +22,7 @@ def test_every_code_is_covered() -> None:
     assert sorted(EXPECTED_CODES - set(CODES)) == []
     assert MANY_CODES <= EXPECTED_CODES
     assert SITE_WARNINGS and FIGURE_LINES and LINK_LINES and REFUSED and UNWRITABLE  # their modules' rows count too
+    assert OVERDUE and SOURCE_LINES and STRUCTURE_LINES
 
 
 def test_there_are_at_least_35_kinds_of_bad_input() -> None:
