@@ -8,7 +8,8 @@ a configuration, and each one names its convention:
 - MoE-active parameters follow total - (E - k) / E x routed-expert
   parameters, with experts found by name and shape, not module type;
 - memory is bytes per parameter for a named training recipe;
-- training FLOPs are 6 x N x D with N the active parameters (FLOPs, not MACs).
+- training FLOPs are 6 x N x D with N the active parameters a token multiplies:
+  embedding tables are lookups and cost nothing (FLOPs, not MACs).
 """
 
 from __future__ import annotations
@@ -122,16 +123,29 @@ def expert_params(model: nn.Module, experts: int | None = None) -> int:
 
 
 @figure(unit="parameters")
-def active_params(model: nn.Module, experts: int | None = None, top_k: int | None = None) -> int:
-    """Parameters used for one token: total - (E - k) / E x routed-expert parameters. A dense model: all."""
-    if not any("experts" in name.split(".") for name, _ in model.named_parameters()):
-        return params(model)
-    e, k = moe_shape(model, experts, top_k)
-    routed = _routed_expert_params(model, e)
-    idle, remainder = divmod(routed * (e - k), e)
-    if remainder:
-        raise RegistryError(f"routed expert parameters ({routed}) are not a multiple of {e} experts")
-    return params(model) - idle
+def active_params(model: nn.Module, experts: int | None = None, top_k: int | None = None, embedding: bool = True) -> int:
+    """Parameters used for one token: total - (E - k) / E x routed-expert parameters. A dense model: all.
+    ``embedding=False`` leaves out the input embedding tables, a lookup rather than a product (a table
+    tied to the output head stays: the head multiplies by it), as OpenAI and DeepSeek count."""
+    total = params(model)
+    if any("experts" in name.split(".") for name, _ in model.named_parameters()):
+        e, k = moe_shape(model, experts, top_k)
+        routed = _routed_expert_params(model, e)
+        idle, remainder = divmod(routed * (e - k), e)
+        if remainder:
+            raise RegistryError(f"routed expert parameters ({routed}) are not a multiple of {e} experts")
+        total -= idle
+    return total if embedding else total - embedding_params(model) + _tied_head_params(model)
+
+
+def _tied_head_params(model: nn.Module) -> int:
+    """The output head's parameters when they are an embedding table's (a tied head), else 0."""
+    get_head = getattr(model, "get_output_embeddings", None)
+    head = get_head() if get_head else None
+    weight = getattr(head, "weight", None)
+    tied = weight is not None and any(
+        weight is module.weight for module in model.modules() if isinstance(module, nn.Embedding))
+    return int(weight.numel()) if tied and weight is not None else 0
 
 
 @figure(unit="bytes")
@@ -155,10 +169,11 @@ def training_memory(model: nn.Module, recipe: str = "mixed-adam") -> int:
 @figure(unit="FLOPs")
 def training_flops(model: nn.Module, tokens: float) -> int:
     """6 x N x D training FLOPs (forward 2, backward 4 per parameter and token), N the active
-    parameters. Ignores the attention term that grows with sequence length."""
+    parameters a token multiplies (``active_params(embedding=False)``: an embedding lookup costs
+    nothing). Ignores the attention term that grows with sequence length."""
     if tokens <= 0:
         raise RegistryError(f"tokens must be positive, got {tokens}")
-    return 6 * active_params(model) * int(tokens)
+    return 6 * active_params(model, embedding=False) * int(tokens)
 
 
 def _bytes(count: int, dtype: str) -> int:

@@ -73,7 +73,10 @@ def main(argv: list[str]) -> int:
 
 def _load_registry(root: Path) -> MacrosFailure | None:
     """Register kb's built-in figures, then the knowledge base's own ``macros/``."""
-    import kb.runtime.builtin_figures  # noqa: F401  (registers the built-ins)
+    # Importing the built-in figure modules registers their figures.
+    import kb.runtime.builtin_figures
+    import kb.runtime.flop_figures
+    import kb.runtime.inference_figures  # noqa: F401
 
     return load_macros(root)
 

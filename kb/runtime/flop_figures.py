@@ -1,0 +1,118 @@
+"""Built-in figures for compute: FLOPs measured by running the model.
+
+A forward pass runs under PyTorch's ``FlopCounterMode`` on fake tensors:
+every operation sees shapes only, so a 405-billion-parameter model runs in
+seconds without memory, and the count is what the model's own code executes,
+not a formula about it. The counter charges 2 FLOPs per multiply-accumulate
+of matrix products and convolutions (a bias add, a norm or an activation
+is not charged) and counts attention as executed by PyTorch's reference
+kernel: every query against every key of the window, the masked half of a
+causal mask included.
+
+Mixture-of-experts models are refused: which experts a token visits depends
+on the router's output, which a shape-only pass does not have.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import torch
+from torch import nn
+
+from kb.runtime.builtin_figures import active_params
+from kb.runtime.errors import RegistryError
+from kb.runtime.registry import figure
+
+
+@figure(unit="FLOPs")
+def forward_flops(model: nn.Module, tokens: int = 0, batch: int = 1, image: int = 0, channels: int = 3) -> int:
+    """FLOPs of one forward pass: over ``tokens`` tokens of each of ``batch`` sequences for a
+    language model (the prefill), or ``batch`` images of ``image`` x ``image`` pixels."""
+    _refuse_routing(model)
+    if image:
+        if tokens:
+            raise RegistryError("give tokens (a language model) or image (a vision model), not both")
+        return _count(lambda fake: model(fake(torch.zeros(batch, channels, image, image))))
+    if tokens < 1 or batch < 1:
+        raise RegistryError("forward_flops needs tokens= for a language model or image= for a vision model")
+    return _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), use_cache=False))
+
+
+@figure(unit="FLOPs")
+def decode_flops(model: nn.Module, context: int, batch: int = 1) -> int:
+    """FLOPs to generate one more token in each of ``batch`` sequences after ``context`` tokens,
+    their keys and values cached (the prefill that fills the cache is not counted)."""
+    _refuse_routing(model)
+    if context < 1 or batch < 1:
+        raise RegistryError(f"context and batch must be 1 or more, got {context} and {batch}")
+    from transformers import DynamicCache
+
+    def step(fake: Callable[[torch.Tensor], torch.Tensor], counter: Any) -> None:
+        cache = DynamicCache(config=getattr(model, "config", None))
+        model(input_ids=fake(_ids(batch, context)), past_key_values=cache, use_cache=True)
+        with counter:
+            model(input_ids=fake(_ids(batch, 1)), past_key_values=cache, use_cache=True)
+
+    return _count(step, counted=False)
+
+
+@figure(unit="FLOPs")
+def flops_per_token(model: nn.Module, passes: int = 1) -> int:
+    """2 FLOPs per token for each active parameter a token multiplies (``active_params`` without the
+    embedding lookup) for a forward pass; ``passes=3``: forward and backward, the 6 of 6ND. Without
+    the attention term that grows with the context."""
+    if passes not in (1, 3):
+        raise RegistryError(f"passes must be 1 (forward) or 3 (forward and backward), got {passes}")
+    return 2 * passes * active_params(model, embedding=False)
+
+
+def _refuse_routing(model: nn.Module) -> None:
+    if any("experts" in name.split(".") for name, _ in model.named_parameters()):
+        raise RegistryError("cannot count FLOPs by running a mixture-of-experts model on shapes alone: which "
+                            "experts a token visits depends on the router's output; use flops_per_token, "
+                            "which charges the active parameters")
+
+
+def _ids(batch: int, tokens: int) -> torch.Tensor:
+    return torch.zeros(batch, tokens, dtype=torch.long, device="meta")
+
+
+def _count(run: Callable[..., Any], counted: bool = True) -> int:
+    """Run ``run(fake)`` (or ``run(fake, counter)`` when it places the counter itself) on fake
+    tensors and return the FLOPs counted."""
+    from torch._subclasses.fake_tensor import FakeTensorMode
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    try:
+        with _quiet(), torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True) as mode:
+            def fake(tensor: torch.Tensor) -> torch.Tensor:
+                return mode.from_tensor(tensor.to("meta"))
+
+            if counted:
+                with counter:
+                    run(fake)
+            else:
+                run(fake, counter)
+    except RegistryError:
+        raise
+    except Exception as error:  # the model's own code failed on shapes alone: say where
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise RegistryError(f"the model's forward pass cannot run on shapes alone: {reason}") from None
+    return int(counter.get_total_flops())
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Fake tensors log every failed operation at error level; a failure is reported once, by us."""
+    logger = logging.getLogger("torch._subclasses.fake_tensor")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
