@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", parents=[common], help="check, then build the static site in site/")
     build.add_argument("--strict", action="store_true", help="fail on warnings too")
     build.add_argument("--site-dir", "-d", metavar="DIR", help="where to write the site (default: site_dir of mkdocs.yml)")
+    build.add_argument("--site-url", metavar="URL", help="the address the site will be served from (default: site_url of mkdocs.yml)")
 
     serve = commands.add_parser("serve", parents=[common], help="serve the site, rebuilding on every save")
     serve.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", metavar="IP:PORT")
@@ -186,7 +187,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kb.mkdocs.build import build_site
 
     config = load_config(args.config_file)
-    return build_site(config, strict=args.strict, site_dir=args.site_dir)
+    return build_site(config, strict=args.strict, site_dir=args.site_dir, site_url=args.site_url)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

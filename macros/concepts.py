@@ -1,11 +1,16 @@
-"""Models and figure functions of the concept pages (content/concepts/).
+"""Models and figure functions of the concept pages (parameters, hyperparameters,
+buffers, initialization, parametric and non-parametric models).
 
 - small models the pages build by hand (the MNIST MLP, logistic regression);
 - fine-tuning set-ups with part of a model frozen, so trainable and total
   parameters, and the training memory freezing saves, are figures;
 - EfficientNet-B7, written in plain PyTorch in torchvision's layout;
 - initialization: the variance ``torch.nn.init`` actually gives (measured on
-  a seeded CPU tensor) and the variance its formula promises.
+  a CPU tensor drawn from a fixed random seed) and the variance its formula promises;
+- hyperparameters: how far one Adam step moves a hidden layer's output as the
+  layer gets wider, with and without the maximal-update parametrisation (muP),
+  and how the noise of a minibatch gradient falls with the batch size;
+- the arithmetic of a k-nearest-neighbour query.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from kb.runtime import RegistryError, build_transformers, figure, model
 # Small models
 
 
-@model("mnist-mlp", source="The three-layer perceptron of the seed note 'Hyperparameters vs. Parameters': "
+@model("mnist-mlp", source="The three-layer perceptron of the AIDefence Team's page 'Hyperparameters vs. Parameters' (2024): "
        "784 inputs (28x28 pixels), hidden layers of 256 and 128 with ReLU, 10 outputs, biases everywhere")
 def mnist_mlp() -> nn.Module:
     """The 784-256-128-10 MLP for MNIST digits."""
@@ -193,7 +198,7 @@ INIT_SCHEMES = ("xavier_normal", "xavier_uniform", "kaiming_normal", "kaiming_un
 @figure(unit="number")
 def init_variance(scheme: str, fan_in: int, fan_out: int, seed: int = 0) -> float:
     """The variance of the entries torch.nn.init gives a (fan_out x fan_in) weight, measured on a
-    seeded CPU tensor (schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform
+    CPU tensor drawn from a fixed random seed (schemes: xavier_normal, xavier_uniform, kaiming_normal, kaiming_uniform
     for ReLU, linear_default for nn.Linear's own initialization, orthogonal)."""
     if fan_in * fan_out > 2**24:
         raise RegistryError("keep the tensor under 16M entries")
@@ -246,3 +251,85 @@ _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.Group
 def norm_params(model: nn.Module) -> int:
     """Parameters of the normalization layers (the scale and shift of BatchNorm, LayerNorm, GroupNorm)."""
     return sum(int(p.numel()) for m in model.modules() if isinstance(m, _NORMS) for p in m.parameters(recurse=False))
+
+
+@figure(unit="FLOPs")
+def matmul_flops(rows: int, inner: int, cols: int) -> int:
+    """FLOPs of a (rows x inner) by (inner x cols) matrix product: one multiply and one add per
+    multiply-accumulate, 2 x rows x inner x cols. A k-nearest-neighbour query against n stored
+    examples of d features computes its distances this way (rows 1, inner d, cols n); a linear
+    layer's forward pass for one input is (1, fan_in, fan_out)."""
+    if min(rows, inner, cols) < 0:
+        raise RegistryError("shapes must not be negative")
+    return 2 * rows * inner * cols
+
+
+# ---------------------------------------------------------------------------
+# Hyperparameters: what changes with width and with the batch size
+
+
+@figure(unit="number")
+def mup_hidden_lr(lr: float, base_width: int, width: int) -> float:
+    """The Adam learning rate of a hidden (width x width) weight under the maximal-update
+    parametrisation (Yang et al. 2022, table 3): tuned at ``base_width``, it scales as 1/width."""
+    if base_width <= 0 or width <= 0:
+        raise RegistryError("widths must be positive")
+    return lr * base_width / width
+
+
+@figure(unit="number")
+def adam_output_shift(width: int, lr: float, base_width: int = 0, seed: int = 0) -> float:
+    """How far one Adam step moves a hidden layer's output, relative to the output's own size.
+
+    A (width x width) layer initialised with standard deviation 1/sqrt(width) (so its output
+    has entries of size about 1 for an input of unit entries) takes one Adam step on the loss
+    v . (W x) for random x and v, with learning rate ``lr`` (standard parametrisation) or, when
+    ``base_width`` is given, ``lr x base_width / width`` (muP's rule for hidden weights). Returns
+    RMS(W_after x - W_before x) / RMS(W_before x), measured on CPU tensors from a fixed seed."""
+    if not 0 < width <= 4096:
+        raise RegistryError("width must be between 1 and 4096")
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(width, generator=generator)
+    v = torch.randn(width, generator=generator)
+    weight = nn.Parameter(torch.randn(width, width, generator=generator) / math.sqrt(width))
+    rate = lr * base_width / width if base_width else lr
+    optimizer = torch.optim.Adam([weight], lr=rate)
+    before = (weight @ x).detach()
+    (v @ (weight @ x)).backward()
+    optimizer.step()
+    after = (weight @ x).detach()
+    return float((after - before).pow(2).mean().sqrt() / before.pow(2).mean().sqrt())
+
+
+def _regression_gradients(examples: int, features: int, seed: int) -> torch.Tensor:
+    """Per-example gradients of the squared error of a linear model at a fixed point,
+    on a synthetic regression problem (double precision, fixed seed)."""
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(examples, features, generator=generator, dtype=torch.float64)
+    y = x @ torch.randn(features, generator=generator, dtype=torch.float64)
+    y = y + torch.randn(examples, generator=generator, dtype=torch.float64)
+    w = torch.zeros(features, dtype=torch.float64)
+    return 2 * (x @ w - y)[:, None] * x  # one gradient per example
+
+
+@figure(unit="number")
+def gradient_noise(batch: int, draws: int = 2000, seed: int = 0) -> float:
+    """The noise of a minibatch gradient: the root-mean-square distance between the mean gradient
+    of ``batch`` examples drawn at random and the full-data gradient, relative to the full-data
+    gradient's length, over ``draws`` minibatches. Measured on a synthetic least-squares problem
+    (100,000 examples, 10 features, fixed seed)."""
+    if not 0 < batch <= 4096 or not 0 < draws <= 5000:
+        raise RegistryError("batch must be 1 to 4096 and draws 1 to 5000")
+    grads = _regression_gradients(100_000, 10, seed)
+    full = grads.mean(0)
+    generator = torch.Generator().manual_seed(seed + 1)
+    index = torch.randint(0, grads.shape[0], (draws, batch), generator=generator)
+    errors = grads[index].mean(1) - full
+    return float(errors.pow(2).sum(1).mean().sqrt() / full.norm())
+
+
+@figure(unit="number")
+def gradient_noise_ratio(small: int, large: int, draws: int = 2000, seed: int = 0) -> float:
+    """How many times noisier a minibatch gradient of ``small`` examples is than one of ``large``
+    examples (measured as gradient_noise; the square-root law predicts sqrt(large / small))."""
+    return gradient_noise(small, draws, seed) / gradient_noise(large, draws, seed)

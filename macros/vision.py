@@ -1,5 +1,6 @@
-"""Convolutional networks, layer for layer as in torchvision's reference code
-(torchvision itself is not used: it has no CPU build here)."""
+"""Convolutional networks, layer for layer as in torchvision's reference code,
+written in plain PyTorch so that they build without torchvision; their
+parameter counts equal those torchvision publishes for its weights."""
 
 from __future__ import annotations
 

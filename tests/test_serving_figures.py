@@ -14,8 +14,8 @@ from torch import nn
 
 import kb.runtime.flop_figures  # noqa: F401  (registers the figures)
 import macros  # noqa: F401  (registers the model zoo)
-from kb.runtime.inference_figures import kv_cache_memory, weight_memory
 from kb.runtime import REGISTRY, RegistryError
+from kb.runtime.inference_figures import kv_cache_memory, weight_memory
 
 
 def count(function: str, model: str, **kwargs: object) -> Any:

@@ -144,13 +144,14 @@ def scan(lines: list[str], first_line: int = 1) -> Scan:
 
 
 def _count(text: str, result: Scan) -> None:
-    """What a reader reads on one line of prose: a table row, or its words (anything between spaces)."""
+    """What a reader reads on one line of prose: a table row, or its words (anything between spaces
+    with a letter or a digit in it: a heading's ``#`` or a list's ``-`` is not read)."""
     stripped = text.lstrip()
     if stripped.startswith("|"):
         if not _TABLE_SEPARATOR.match(stripped):
             result.table_rows += 1
         return
-    result.words += len(text.split())
+    result.words += sum(1 for word in text.split() if any(char.isalnum() for char in word))
 
 
 def _dedent(lines: list[str], indent: int) -> list[str]:

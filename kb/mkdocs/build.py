@@ -52,8 +52,9 @@ def _source_date(root: Path) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = stamp if stamp.isdigit() else "0"
 
 
-def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = None) -> int:
-    """Check the knowledge base, then build its site with MkDocs; returns kb's exit status:
+def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = None, site_url: str | None = None) -> int:
+    """Check the knowledge base, then build its site with MkDocs (into ``site_dir`` and for
+    ``site_url`` when given, instead of mkdocs.yml's); returns kb's exit status:
     ``exit_status`` of everything the check and the site's configuration found, or
     ExitStatus.USAGE (with the reason printed) when MkDocs, the theme, the site folder or an
     asset fails. Says "site written" only when MkDocs wrote the site. Raises ConfigError for a
@@ -72,7 +73,7 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
     name = config.config_file.name
     try:
         try:
-            overrides = {"site_dir": site_dir} if site_dir else {}
+            overrides = {key: value for key, value in (("site_dir", site_dir), ("site_url", site_url)) if value}
             mkdocs_config = load_mkdocs(config_file=str(config.config_file), strict=strict, **overrides)
         except (Abort, ConfigurationError) as error:  # MkDocs has logged what is wrong
             print(f"kb: {name}: MkDocs cannot use this configuration ({error})", file=sys.stderr)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
+import posixpath
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -40,6 +41,7 @@ from kb.site import assets
 from kb.site.assemble import site_files
 from kb.site.checks import site_diagnostics
 from kb.site.generated import navigation
+from kb.site.sitemap import write_sitemap
 from kb.site.topic import SiteIndex, insert_after_headings, page_extras, render_topic
 
 log = logging.getLogger("mkdocs.plugins.kb")
@@ -69,6 +71,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.command: str | None = None  # "build" or "serve" when MkDocs' own command line runs
         self.reported: list[Diagnostic] = []
         self.site_problems: list[Diagnostic] = []
+        self.categories: dict[str, MkDocsPage] = {}
+        self.files: Files | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -88,7 +92,17 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
                 config.mdx_configs[name] = merged
         config.extra_css.extend(assets.stylesheets(self.kb.root))
         config.extra_javascript.extend(assets.scripts(self.kb.root))
+        if config.theme.name == "material":
+            features = config.theme.get("features") or []
+            config.theme["features"] = [*features, *(f for f in assets.MATERIAL_FEATURES if f not in features)]
         return config
+
+    def on_nav(self, nav: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Where each topic page sits: the category page of its folder (kb's navigation lists
+        categories, not pages), so the theme's breadcrumbs and navigation can show it."""
+        self.categories = {page.file.src_uri: page for page in nav.pages}
+        self.files = files
+        return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.kb is not None
@@ -124,6 +138,11 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         """Under ``mkdocs build``, once the site is written: errors fail the build, and warnings
         fail a strict one (even with -q, which hides warnings from MkDocs' own count), as under
         ``kb build``."""
+        if not config.site_url and self.files is not None:
+            # Material's instant navigation finds the site's pages in sitemap.xml, which MkDocs
+            # leaves empty without a site_url: list them by their paths instead.
+            urls = [f.page.url for f in self.files.documentation_pages() if f.page is not None]
+            write_sitemap(Path(config.site_dir), urls)
         if self.command != "build" or _CHECKED.get() is not None:
             return
         status = exit_status(self.reported, config.strict)
@@ -154,7 +173,19 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         # kb renders its own, so the theme sees only the title, escaped: templates print it as it is.
         page.meta.clear()
         page.meta["title"] = html.escape(kb_page.title)
+        if page.parent is None and page.file.src_uri not in self.categories:
+            page.parent = self._category_of(page.file.src_uri)
         return render_topic(kb_page, self.site)
+
+    def _category_of(self, src_uri: str) -> Any:
+        """The navigation's page for the nearest folder above ``src_uri`` that has one."""
+        folder = posixpath.dirname(src_uri)
+        while folder:
+            found = self.categories.get(f"{folder}/index.md")
+            if found is not None:
+                return found
+            folder = posixpath.dirname(folder)
+        return None
 
     def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
         """Add backlinks, changelog and neighbourhood after the search plugin has indexed the page."""
@@ -162,7 +193,15 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         kb_page = self.site.by_doc_path.get(page.file.src_uri)
         if kb_page is not None and kb_page.usable and page.content is not None:
             page.content = insert_after_headings(page.content, page_extras(kb_page, self.site))
+            # previous and next along the learning path, for the theme's footer
+            before, after = self.site.learning.neighbours(kb_page) if self.site.learning else (None, None)
+            page.previous_page = self._page(before) or page.previous_page
+            page.next_page = self._page(after) or page.next_page
         return context
+
+    def _page(self, kb_page: Any) -> Any:
+        found = self.files.get_file_from_path(kb_page.doc_path) if kb_page is not None and self.files else None
+        return found.page if found is not None else None
 
 
 def offline(config: MkDocsConfig) -> None:

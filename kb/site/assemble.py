@@ -15,6 +15,7 @@ from kb.site.graphdata import graph_json
 from kb.site.learning import Learning, learning_path_page, review_page
 from kb.site.ledger import ledger, ledger_json, ledger_page
 from kb.site.urls import page_url
+from kb.site.verification import page_states
 
 LEDGER_DATA = "kb-ledger.json"
 GRAPH_DATA = "kb-graph.json"
@@ -38,8 +39,9 @@ def site_files(result: CheckResult, authored: set[str], directory_urls: bool = T
     pages = [p for p in result.pages if p.usable]
     learning = learning or Learning.of(result)
     pages_md: dict[str, str] = {}
-    pages_md.update(generated.category_pages(pages, authored))
-    pages_md.update(generated.tag_pages(pages))
+    states = page_states(result.computed)
+    pages_md.update(generated.category_pages(pages, authored, states))
+    pages_md.update(generated.tag_pages(pages, states))
     pages_md[sitepaths.GRAPH_PAGE] = generated.graph_page()
     pages_md[sitepaths.LEARNING_PATH] = learning_path_page(learning)
     pages_md[sitepaths.REVIEW_PAGE] = review_page(result)
@@ -49,6 +51,6 @@ def site_files(result: CheckResult, authored: set[str], directory_urls: bool = T
     texts = {path: text for path, text in sorted(pages_md.items()) if path not in authored}
     texts[LEDGER_DATA] = ledger_json(data)
     urls: dict[str, str] = {source: url for source, (_, url) in titles.items()}
-    texts[GRAPH_DATA] = graph_json(result.graph, result.pages, urls, learning.generality)
+    texts[GRAPH_DATA] = graph_json(result.graph, result.pages, urls, learning.generality, states)
     hand_written = tuple(path for path in sorted(pages_md) if path in authored)
     return SiteFiles(texts, assets.files(result.config.root), hand_written)

@@ -39,6 +39,13 @@ MARKDOWN_EXTENSIONS: dict[str, dict[str, Any]] = {
 }
 
 
+# Material features kb's pages rely on: instant navigation with previews of linked pages,
+# breadcrumbs, previous and next (along the learning path), the theme's tooltips, and
+# search terms highlighted on the page a result opens.
+MATERIAL_FEATURES = ("navigation.instant", "navigation.instant.preview", "navigation.path", "navigation.footer",
+                     "content.tooltips", "search.highlight")
+
+
 class MissingAsset(Exception):
     """A front-end library that kb needs is not where kb looks for it."""
 

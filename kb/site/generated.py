@@ -13,6 +13,7 @@ from typing import Any
 from kb.check.sitepaths import GRAPH_PAGE, LEARNING_PATH, LEDGER_PAGE, REVIEW_PAGE, TAGS_PAGE, tag_path
 from kb.model import Page
 from kb.site.urls import md_link, md_text
+from kb.site.verification import PageState
 
 # Generated listings stay out of the search index: a search should find topics, not lists of them.
 NOT_SEARCHED = "---\nsearch:\n  exclude: true\n---\n\n"
@@ -24,17 +25,21 @@ def folder_title(folder: str) -> str:
     return (name or folder).replace("_", " ").replace("-", " ").strip().capitalize()
 
 
-def _badges(page: Page) -> str:
+def _badges(page: Page, states: dict[str, PageState]) -> str:
+    """A listing's badges for a page: trust, status, and whether its numbers hold."""
     trust, status = page.meta.trust, page.meta.status
     parts = []
     if trust is not None:
         parts.append(f'<span class="kb-badge kb-trust kb-trust-{html.escape(trust.lower())}">trust {html.escape(trust)}</span>')
     if status is not None:
         parts.append(f'<span class="kb-badge kb-status">{html.escape(status)}</span>')
+    verification = states.get(page.source, PageState()).badge()
+    if verification:
+        parts.append(verification)
     return " ".join(parts)
 
 
-def category_pages(pages: list[Page], authored: set[str]) -> dict[str, str]:
+def category_pages(pages: list[Page], authored: set[str], states: dict[str, PageState]) -> dict[str, str]:
     """An index page for every folder that holds pages and has no index.md of its own."""
     folders: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
@@ -58,13 +63,13 @@ def category_pages(pages: list[Page], authored: set[str]) -> dict[str, str]:
         members = sorted((p for p in folders[folder] if posixpath.basename(p.doc_path) != "index.md"), key=lambda p: p.title.casefold())
         if members:
             lines += ["## Pages", "", '<div class="kb-listing" markdown="1">', ""]
-            lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p)}" for p in members]
+            lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p, states)}" for p in members]
             lines += ["", "</div>", ""]
         generated[target] = "\n".join(lines)
     return generated
 
 
-def tag_pages(pages: list[Page]) -> dict[str, str]:
+def tag_pages(pages: list[Page], states: dict[str, PageState]) -> dict[str, str]:
     """``tags/index.md`` with every tag, and ``tags/<tag>.md`` listing its pages."""
     by_tag: dict[str, list[Page]] = defaultdict(list)
     for page in pages:
@@ -77,34 +82,46 @@ def tag_pages(pages: list[Page]) -> dict[str, str]:
         members = sorted(by_tag[tag], key=lambda p: p.title.casefold())
         index.append(f"- {md_link(tag, TAGS_PAGE, target)} ({len(members)})")
         lines = [NOT_SEARCHED + f"# Tag: {md_text(tag)}", "", f"{len(members)} page{'s' if len(members) != 1 else ''} carry this tag.", ""]
-        lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p)}" for p in members]
+        lines += [f"- {md_link(p.title, target, p.doc_path)} {_badges(p, states)}" for p in members]
         generated[target] = "\n".join(lines) + "\n"
     generated[TAGS_PAGE] = "\n".join([*index, "", "</div>", ""])
     return generated
 
 
 def graph_page() -> str:
-    """The concept-graph page: a canvas the graph script fills from kb-graph.json."""
+    """The concept-graph page: a canvas the graph script fills from kb-graph.json, with its legend."""
     return "\n".join([
         "---", "hide: [toc]", "search:", "  exclude: true", "---", "",
         "# Concept graph", "",
-        "Every page is a node, sized by its generality (how central the concept is, from 0 to 1000); every link "
-        "between pages is an edge, and prerequisites, related pages, canonical and duplicate references are dashed. "
-        "Drag to pan, scroll to zoom, hover a node to see its neighbours, click it to open the page.", "",
-        '<div class="kb-graph-controls">',
+        "Every page is a node, sized by its generality (how central the concept is, from 0 to 1000) and "
+        "coloured by the trust level of its sources. Drag to pan, scroll or pinch to zoom. Point at a node, "
+        "or tap it once, to see its neighbours; click it, or tap it again, to open the page.", "",
+        '<div class="kb-graph-controls" data-search-exclude>',
         '<label>Tag <select id="kb-filter-tag"><option value="">all</option></select></label>',
         '<label>Trust <select id="kb-filter-trust"><option value="">all</option></select></label>',
         '<label>Status <select id="kb-filter-status"><option value="">all</option></select></label>',
         '<label>Difficulty <select id="kb-filter-difficulty"><option value="">all</option></select></label>',
         '<label>Generality <select id="kb-filter-generality"><option value="0">any</option><option value="250">250 or more</option>'
         '<option value="500">500 or more</option><option value="750">750 or more</option></select></label>',
-        '<label><input type="search" id="kb-graph-find" placeholder="Find a page"></label>',
-        '<span id="kb-graph-count"></span>',
+        '<label>Find <input type="search" id="kb-graph-find" placeholder="title or alias"></label>',
+        '<span id="kb-graph-count" aria-live="polite"></span>',
         "</div>",
-        '<div id="kb-graph" class="kb-graph" data-src="../kb-graph.json"></div>',
-        '<script src="../assets/kb/cytoscape.min.js"></script>',
-        '<div id="kb-graph-info" class="kb-graph-info" aria-live="polite"></div>', "",
+        '<div id="kb-graph-info" class="kb-graph-info" aria-live="polite">&nbsp;</div>',
+        '<div id="kb-graph" class="kb-graph" data-src="../kb-graph.json" data-library="../assets/kb/cytoscape.min.js" '
+        'role="img" aria-label="The concept graph: every page and the links between them"></div>',
+        GRAPH_LEGEND, "",
     ])
+
+
+GRAPH_LEGEND = (
+    '<div class="kb-legend" data-search-exclude><strong>Legend</strong>'
+    '<span><i class="kb-dot kb-dot-a"></i>trust A</span><span><i class="kb-dot kb-dot-b"></i>trust B or C</span>'
+    '<span><i class="kb-dot kb-dot-d"></i>trust D</span><span><i class="kb-dot kb-dot-stale"></i>figures that do not hold</span>'
+    '<span><i class="kb-dot kb-dot-small"></i><i class="kb-dot kb-dot-large"></i>size: generality</span>'
+    '<span><i class="kb-line kb-line-link"></i>link</span><span><i class="kb-line kb-line-prerequisite"></i>prerequisite</span>'
+    '<span><i class="kb-line kb-line-related"></i>related</span><span><i class="kb-line kb-line-canonical"></i>canonical or duplicate</span>'
+    "</div>"
+)
 
 
 def navigation(pages: list[Page], home: str) -> list[Any]:

@@ -9,12 +9,16 @@ import math
 import networkx as nx
 
 from kb.model import Page
+from kb.site.verification import PageState
 
 EXACT_LAYOUT_LIMIT = 499  # networkx lays out larger graphs with scipy, which kb does not need otherwise
 
 
-def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str], generality: dict[str, int]) -> str:
-    """Nodes with position, size and metadata; typed edges. Stable, so builds are reproducible."""
+def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str], generality: dict[str, int],
+               states: dict[str, PageState] | None = None) -> str:
+    """Nodes with position, size, metadata, aliases (for the find box) and whether their figures
+    hold; typed edges. Stable, so builds are reproducible."""
+    states = states or {}
     positions = layout(graph)
     scale = 80 * math.sqrt(max(len(pages), 1)) + 120  # about one node width apart at any size
     nodes = []
@@ -27,7 +31,8 @@ def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str], 
             "difficulty": str(page.meta.difficulty) if page.meta.difficulty else None,
             "trust": page.meta.trust, "status": page.meta.status,
             "category": page.doc_path.rsplit("/", 1)[0] if "/" in page.doc_path else "",
-            "tags": sorted(page.meta.tags),
+            "tags": sorted(page.meta.tags), "aliases": list(page.aliases),
+            "state": states.get(page.source, PageState()).word,
         })
     edges = [
         {"source": s, "target": t, "type": kind}

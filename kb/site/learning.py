@@ -44,6 +44,13 @@ class Learning:
         learning.undirected = nx.Graph(result.graph.to_undirected(as_view=True))
         return learning
 
+    def neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
+        """The pages before and after ``page`` on the learning path."""
+        place = self.position.get(page.source)
+        if place is None:
+            return None, None
+        return (self.path[place - 2] if place > 1 else None, self.path[place] if place < len(self.path) else None)
+
     def read_first(self, page: Page) -> list[Page]:
         return read_first(page, self.result.relations, self.path)
 
@@ -153,4 +160,4 @@ def page_learning_html(page: Page, learning: Learning, url_of: dict[str, str], h
         parts.append(f'<p class="kb-read-first"><strong>Read first:</strong> {links(first)}</p>')
     if after:
         parts.append(f'<p class="kb-leads-to"><strong>Leads to:</strong> {links(after)}</p>')
-    return ('<div class="kb-learning">' + "".join(parts) + "</div>") if parts else ""
+    return ('<div class="kb-learning" data-search-exclude>' + "".join(parts) + "</div>") if parts else ""

@@ -14,12 +14,14 @@ from kb.figures.compute import Computed
 from kb.figures.figure import Figure
 from kb.figures.pins import in_full
 from kb.model import LEDGER_STATES, State
+from kb.site.verification import block_anchors, figure_anchors, ledger_row_id
 
 
 def ledger(computed: Computed | None) -> dict[str, Any]:
     """The ledger as the contract's JSON: a summary and one item per figure or block."""
     items: list[dict[str, Any]] = []
     env = computed.environment if computed else {}
+    anchors = _anchors(computed)
     versions: dict[str, str] = {k: env[k] for k in ("torch", "transformers", "python") if k in env}
     cited = []
     for figure in computed.figures if computed else []:
@@ -27,13 +29,29 @@ def ledger(computed: Computed | None) -> dict[str, Any]:
             cited.append({"page": figure.page.source, "line": figure.expression.line, "column": figure.expression.column,
                           "value": str(figure.call.args[0]), "source": figure.source})
         else:
-            items.append(_figure_item(figure, versions))
+            items.append({**_figure_item(figure, versions), "anchor": anchors[id(figure)]})
     for block in computed.blocks if computed else []:
-        items.append(_block_item(block, versions))
+        items.append({**_block_item(block, versions), "anchor": anchors[id(block)]})
     items.sort(key=lambda i: (i["page"], i["line"], i["column"]))
     summary = {state.value: sum(1 for i in items if i["state"] == state) for state in LEDGER_STATES}
     cited.sort(key=lambda i: (i["page"], i["line"], i["column"]))
     return {"summary": summary, "items": items, "cited": cited}
+
+
+def _anchors(computed: Computed | None) -> dict[int, str]:
+    """Every figure's and block's anchor on its page (``fig-N``, ``block-N``), by ``id()``."""
+    figures: dict[str, list[Figure]] = {}
+    blocks: dict[str, list[Block]] = {}
+    for figure in computed.figures if computed else []:
+        figures.setdefault(figure.page.source, []).append(figure)
+    for block in computed.blocks if computed else []:
+        blocks.setdefault(block.page.source, []).append(block)
+    anchors: dict[int, str] = {}
+    for found in figures.values():
+        anchors.update(figure_anchors(found))
+    for done in blocks.values():
+        anchors.update(block_anchors(done))
+    return anchors
 
 
 def _figure_item(figure: Figure, versions: dict[str, str]) -> dict[str, Any]:
@@ -81,8 +99,17 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
         "</div>", "",
         '<p>Also as <a href="' + html.escape(relative_url("kb-ledger.json", here)) + '">kb-ledger.json</a>. '
         + (f"Computed with {html.escape(computed_with)}. " if computed_with else "")
-        + "Click a column heading to sort.</p>", "",
-        '<table class="kb-ledger" data-kb-sortable><thead><tr>'
+        + "Filter by state or page, or click a column heading to sort.</p>", "",
+        '<div class="kb-ledger-filters" data-search-exclude>',
+        '<label>State <select id="kb-ledger-state"><option value="">all</option>'
+        + "".join(f'<option value="{s}">{s}</option>' for s in LEDGER_STATES) + "</select></label>",
+        '<label>Page <select id="kb-ledger-page"><option value="">all</option>'
+        + "".join(f'<option value="{html.escape(source)}">{html.escape(page_urls.get(source, (source, ""))[0])}</option>'
+                  for source in sorted({i["page"] for i in data["items"]}, key=lambda s: page_urls.get(s, (s, ""))[0].casefold()))
+        + "</select></label>",
+        '<span id="kb-ledger-count" aria-live="polite"></span>',
+        "</div>", "",
+        '<div class="kb-ledger-scroll"><table class="kb-ledger" data-kb-sortable><thead><tr>'
         "<th>Page</th><th>Line</th><th>Kind</th><th>Expression</th><th>Page says</th><th>Computed</th>"
         "<th>State</th><th>Computed by</th></tr></thead><tbody>",
     ]
@@ -94,9 +121,12 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             shown = f"{shown} {item['error']}".strip()
         expression = item["expression"] if item["kind"] == "figure" else item["expression"].strip().split("\n")[0] + " …"
         provenance = item["provenance"].get("function", "python exec")
+        anchor = item.get("anchor", "")
+        target = relative_url(url, here) + (f"#{anchor}" if anchor else "")
+        row = f' id="{ledger_row_id(item["page"], anchor)}"' if anchor else ""
         lines.append(
-            f'<tr class="kb-row-{item["state"]}">'
-            f'<td><a href="{html.escape(relative_url(url, here))}">{html.escape(title)}</a></td>'
+            f'<tr class="kb-row-{item["state"]}"{row} data-state="{item["state"]}" data-page="{html.escape(item["page"])}">'
+            f'<td><a href="{html.escape(target)}">{html.escape(title)}</a></td>'
             f'<td data-sort="{item["line"]:08d}">{item["line"]}</td><td>{item["kind"]}</td>'
             f"<td><code>{html.escape(expression)}</code></td>"
             f"<td>{_cell(item['expect'] or '', item['kind'])}</td>"
@@ -104,7 +134,7 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             f'<td><span class="kb-badge kb-state-{item["state"]}">{item["state"]}</span></td>'
             f"<td>{html.escape(provenance)}</td></tr>"
         )
-    lines += ["</tbody></table>", ""]
+    lines += ["</tbody></table></div>", ""]
     if data.get("cited"):
         lines += ["## Cited facts", "",
                   "Numbers that no model can compute (a rumoured size, a date), stated with their source.", "",

@@ -8,6 +8,7 @@ comes from the page or a computation is HTML-escaped.
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 
@@ -44,8 +45,10 @@ def provenance_text(figure: Figure) -> str:
     return " · ".join(parts)
 
 
-def figure_html(figure: Figure) -> str:
-    """The ``<span>`` that stands for a figure on the site."""
+def figure_html(figure: Figure, anchor: str | None = None, ledger_href: str | None = None) -> str:
+    """The ``<span>`` that stands for a figure on the site: focusable, with its provenance for the
+    site's popover and for assistive technology (``data-kb-about``), its anchor (``fig-N``) and the
+    address of its row in the ledger."""
     shown = figure.display if figure.state is not State.FAILED else "⚠ not computed"
     data = {
         "expression": figure.call.text() if figure.call else figure.expression.text,
@@ -54,9 +57,11 @@ def figure_html(figure: Figure) -> str:
         "state": figure.state,
         **{k: v for k, v in figure.provenance.items() if k in ("torch", "transformers", "python")},
     }
+    ident = f' id="{html.escape(anchor)}"' if anchor else ""
+    ledger = f' data-kb-ledger="{html.escape(ledger_href)}"' if ledger_href else ""
     return (
-        f'<span class="kb-figure kb-{figure.state}" tabindex="0" '
-        f'title="{html.escape(provenance_text(figure))}" '
+        f'<span class="kb-figure kb-{figure.state}"{ident} tabindex="0" role="button" '
+        f'data-kb-about="{html.escape(provenance_text(figure))}"{ledger} '
         f"data-kb-figure='{html.escape(json.dumps(data, ensure_ascii=False), quote=True)}'>"
         f"{html.escape(shown)}</span>"
     )
@@ -70,13 +75,32 @@ def figure_span(figure: Figure, line: str, markup: str | None = None) -> Span:
     return Span(figure.expression.line, start, len(line) if end < 0 else end + 2, markup or figure_html(figure))
 
 
-def block_output_markdown(block: Block) -> str:
-    """What the site shows under an executed block: its output (or why there is none), and
-    what it wrote to standard error beside it."""
+def block_output_markdown(block: Block, anchor: str | None = None) -> str:
+    """What the site shows under an executed block: its output (or why there is none), what it
+    wrote to standard error beside it, and for a stale block how its output differs from the pin."""
+    ident = f' id="{html.escape(anchor)}"' if anchor else ""
     if block.error is not None:
-        shown = f'<div class="kb-output kb-failed"><pre>{html.escape(block.error)}</pre></div>'
+        shown = f'<div class="kb-output kb-failed"{ident}><pre>{html.escape(block.error)}</pre></div>'
     else:
-        shown = f'<div class="kb-output kb-{block.state}"><pre>{html.escape(block.stdout or "")}</pre></div>'
+        shown = f'<div class="kb-output kb-{block.state}"{ident}><pre>{html.escape(block.stdout or "")}</pre></div>'
+    if block.state is State.STALE and block.expected is not None:
+        shown += "\n" + output_difference(block.expected.content, block.stdout or "")
     if block.stderr.strip():
         shown += f'\n<div class="kb-stderr"><pre>{html.escape(block.stderr.rstrip())}</pre></div>'
     return shown
+
+
+def output_difference(pinned: str, printed: str) -> str:
+    """The lines a stale block's output changed against its pin: ``-`` what the page pins,
+    ``+`` what the code printed (trailing spaces and blank lines do not count, as in the check)."""
+    before = [line.rstrip() for line in pinned.strip("\n").split("\n")]
+    after = [line.rstrip() for line in printed.strip("\n").split("\n")]
+    rows = []
+    for line in difflib.unified_diff(before, after, "the page pins", "the code printed", n=1, lineterm=""):
+        kind = {"-": "kb-diff-pin", "+": "kb-diff-out", "@": "kb-diff-hunk"}.get(line[:1], "kb-diff-same")
+        if line.startswith(("---", "+++")):
+            kind = "kb-diff-file"
+        rows.append(f'<span class="{kind}">{html.escape(line)}</span>')
+    return ('<div class="kb-output-diff"><p>How the output differs from what the page pins '
+            '(<span class="kb-diff-pin">-</span> pinned, <span class="kb-diff-out">+</span> printed):</p>'
+            f'<pre>{chr(10).join(rows)}</pre></div>')

@@ -8,20 +8,23 @@ front matter is escaped."""
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass, field
 
+import networkx as nx
+
 from kb.check.graph import backlinks
 from kb.check.links import Edge, find_heading
+from kb.check.sitepaths import LEDGER_PAGE, tag_path
 from kb.figures.block import Block
 from kb.figures.figure import Figure
-from kb.model import Link, Page, PageId, State
+from kb.model import Link, Page, PageId
 from kb.pipeline import CheckResult
 from kb.site.learning import Learning, page_learning_html
 from kb.site.references import REFERENCES_ID, References, number_citations, references_html
 from kb.site.render import block_output_markdown, figure_html, figure_span
 from kb.site.urls import md_link, md_text, page_url, relative_url
+from kb.site.verification import PageState, block_anchors, figure_anchors, ledger_row_id, page_states, site_summary
 from kb.textedit import Span, replace_spans
 
 TRUST_WORDS = {
@@ -45,6 +48,7 @@ class SiteIndex:
     figures_by_page: dict[str, list[Figure]] = field(default_factory=dict)
     blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
     learning: Learning | None = None
+    states: dict[str, PageState] = field(default_factory=dict)
     _references: dict[str, tuple[References, dict[int, str]]] = field(default_factory=dict)
 
     @classmethod
@@ -59,16 +63,23 @@ class SiteIndex:
             index.figures_by_page.setdefault(figure.page.source, []).append(figure)
         for block in computed.blocks if computed else []:
             index.blocks_by_page.setdefault(block.page.source, []).append(block)
+        index.states = page_states(computed)
         return index
 
     def url(self, page: Page) -> str:
         return page_url(page.doc_path, self.directory_urls)
 
+    def ledger_href(self, page: Page, anchor: str) -> str:
+        """From a page to the ledger row of one of its figures or blocks."""
+        ledger = page_url(LEDGER_PAGE, self.directory_urls)
+        return f"{relative_url(ledger, self.url(page))}#{ledger_row_id(page.source, anchor)}"
+
     def references(self, page: Page) -> tuple[References, dict[int, str]]:
         """A page's numbered citations, and the HTML of its figures (cited facts with their markers)."""
         if page.source not in self._references:
             figures = self.figures_by_page.get(page.source, [])
-            shown = {id(f): figure_html(f) for f in figures}
+            anchors = figure_anchors(figures)
+            shown = {id(f): figure_html(f, anchors[id(f)], self.ledger_href(page, anchors[id(f)])) for f in figures}
             self._references[page.source] = (number_citations(page, figures, shown), shown)
         return self._references[page.source]
 
@@ -88,6 +99,9 @@ def render_topic(page: Page, site: SiteIndex) -> str:
     body = _render_blocks(page, body, site.blocks_by_page.get(page.source, []))
     h1 = next((h for h in page.headings if h.level == 1), None)
     header = [header_html(page, site), "", *_duplicate_notice(page, site)]
+    if page.doc_path == site.result.config.options.home:
+        ledger = relative_url(page_url(LEDGER_PAGE, site.directory_urls), site.url(page))
+        header += [site_summary(site.states, ledger), ""]
     assert site.learning is not None
     learning = page_learning_html(page, site.learning, {p.source: site.url(p) for p in site.result.pages}, site.url(page))
     if learning:
@@ -163,30 +177,41 @@ def header_html(page: Page, site: SiteIndex) -> str:
     if general is not None:
         badges.append(_badge(f"generality {general}", "kb-generality",
                              "How central the concept is in this knowledge base's graph, from 0 (narrow) to 1000 (the most general)"))
-    parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">', " ".join(badges)]
+    # The badges are about the page, not its subject: search leaves them out (Material reads the attribute).
+    parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">',
+             f'<div class="kb-badges" data-search-exclude>{" ".join(badges)}</div>']
     if page.aliases:
-        aliases = ", ".join(f'<span class="kb-alias">{html.escape(a)}</span>' for a in page.aliases)
+        aliases = ", ".join(f'<span class="kb-alias"{_lang(a)}>{html.escape(a)}</span>' for a in page.aliases)
         parts.append(f'<div class="kb-aliases">Also known as: {aliases}</div>')
+    if page.meta.tags:
+        here = site.url(page)
+        tags = " ".join(f'<a class="kb-tag" href="{html.escape(relative_url(page_url(tag_path(t), site.directory_urls), here))}">'
+                        f"#{html.escape(t)}</a>" for t in page.meta.tags)
+        parts.append(f'<div class="kb-tags-line" data-search-exclude><span class="kb-visually-hidden">Tags: </span>{tags}</div>')
     parts.append("</div>")
     return "\n".join(parts)
 
 
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+
+
+def _lang(text: str) -> str:
+    """``lang="ko"`` for Korean text, so screen readers and fonts treat it as Korean."""
+    return ' lang="ko"' if _HANGUL.search(text) else ""
+
+
 def _verification_badge(page: Page, site: SiteIndex) -> str:
-    figures = site.figures_by_page.get(page.source, [])
-    blocks = site.blocks_by_page.get(page.source, [])
-    states = [f.state for f in figures if f.state is not State.CITED] + [b.state for b in blocks]
+    state = site.states.get(page.source, PageState())
     declared = page.meta.verification
     declared_text = f"; declared {declared}" if declared is not None else ""
-    if not states:
+    if not state.total:
         return _badge("no computed figures", "kb-verification kb-verification-none",
                       f"This page states no computed figure or executed block{declared_text}")
-    bad = sum(1 for s in states if s in (State.STALE, State.FAILED))
-    verified = sum(1 for s in states if s is State.VERIFIED)
-    if bad:
-        return _badge(f"{bad} stale or failed", "kb-verification kb-verification-stale",
-                      f"{bad} of {len(states)} figures and blocks do not hold{declared_text}")
-    return _badge(f"{verified}/{len(states)} verified", "kb-verification kb-verification-ok",
-                  f"{verified} figures and blocks verified, {len(states) - verified} computed without a pin{declared_text}")
+    if state.broken:
+        return _badge(f"{state.broken} stale or failed", "kb-verification kb-verification-stale",
+                      f"{state.broken} of {state.total} figures and blocks do not hold{declared_text}")
+    return _badge(f"{state.verified}/{state.total} verified", "kb-verification kb-verification-ok",
+                  f"{state.verified} figures and blocks verified, {state.total - state.verified} computed without a pin{declared_text}")
 
 
 def _badge(text: str, classes: str, title: str) -> str:
@@ -243,13 +268,15 @@ def _wikilink(page: Page, link: Link, edge: Edge | None) -> str:
         anchor = heading.anchor if heading else None
     if edge.target is page and anchor:
         return f"[{md_text(label)}](#{anchor})"
-    return md_link(label, page.doc_path, edge.target.doc_path, anchor)
+    # data-preview: Material shows the linked page in a popup on hover (its instant previews)
+    return md_link(label, page.doc_path, edge.target.doc_path, anchor) + "{ data-preview }"
 
 
 def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str]:
     """``python exec`` fences become plain ``python``; the output follows, replacing the pin."""
     first = page.body_line
     out = list(body)
+    anchors = block_anchors(blocks)
     for block in sorted(blocks, key=lambda b: b.code.line, reverse=True):
         start = block.code.line - first
         end = block.code.end_line - first
@@ -258,9 +285,7 @@ def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str
         match = _FENCE_INFO.match(out[start])
         if match:
             out[start] = f"{match.group(1)}{match.group(2)}python"
-        output = ["", block_output_markdown(block), ""]
-        if block.expected is not None and block.state is State.STALE:
-            output.insert(2, _pinned_output_html(block))
+        output = ["", block_output_markdown(block, anchors[id(block)]), ""]
         # Inside a list item or an admonition, the output stands at the block's indentation.
         output = [block.code.indent + line if line else line for piece in output for line in piece.split("\n")]
         if block.expected is not None:
@@ -268,12 +293,6 @@ def _render_blocks(page: Page, body: list[str], blocks: list[Block]) -> list[str
             out[pin_start : pin_end + 1] = []
         out[end + 1 : end + 1] = output
     return out
-
-
-def _pinned_output_html(block: Block) -> str:
-    assert block.expected is not None
-    return (f'<details class="kb-pinned-output"><summary>The page pins this output</summary>'
-            f"<pre>{html.escape(block.expected.content)}</pre></details>")
 
 
 def _mark_changelog(page: Page, body: list[str]) -> list[str]:
@@ -335,28 +354,46 @@ def _neighbours(page: Page, site: SiteIndex, limit: int = 16) -> list[Page]:
 
 
 def neighbourhood_svg(page: Page, neighbours: list[Page], site: SiteIndex) -> str:
-    """A small star of the page and its neighbours; each node links to its page."""
-    width, height, cx, cy, radius = 720, 400, 360, 200, 160
-    here = site.url(page)
+    """The page between the pages that link to it (left) and the pages it links to (right), every
+    title in full, edges drawn as on the concept graph: solid for a link, dashed with an arrow for a
+    prerequisite, dotted for related. Each node links to its page."""
     graph = site.result.graph
-    parts = [f'<svg class="kb-neighbourhood" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{html.escape(page.title)} and the pages it is linked with">']
-    places: list[tuple[Page, float, float]] = []
-    for index, other in enumerate(neighbours):
-        angle = 2 * math.pi * index / len(neighbours) - math.pi / 2
-        places.append((other, cx + radius * 1.8 * math.cos(angle), cy + radius * math.sin(angle)))
-    for other, x, y in places:
-        outgoing = graph.has_edge(page.source, other.source)
-        kind = "out" if outgoing else "in"
-        parts.append(f'<line class="kb-edge kb-edge-{kind}" x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}"/>')
-    for other, x, y in places:
-        href = html.escape(relative_url(site.url(other), here))
-        label = other.title if len(other.title) <= 26 else other.title[:25] + "…"
-        parts.append(f'<a href="{href}"><title>{html.escape(other.title)}</title>'
-                     f'<circle class="kb-node" cx="{x:.1f}" cy="{y:.1f}" r="7"/>'
-                     f'<text x="{x:.1f}" y="{y + (20 if y >= cy else -12):.1f}" text-anchor="middle">'
-                     f"{html.escape(label)}</text></a>")  # labels point away from the centre
-    parts.append(f'<circle class="kb-node kb-node-self" cx="{cx}" cy="{cy}" r="10"/>'
-                 f'<text class="kb-self" x="{cx}" y="{cy + 26}" text-anchor="middle">{html.escape(page.title)}</text>')
+    here = site.url(page)
+    incoming = [p for p in neighbours if not graph.has_edge(page.source, p.source)]
+    outgoing = [p for p in neighbours if graph.has_edge(page.source, p.source)]
+    row, top = 30, 24
+    height = max(len(incoming), len(outgoing), 1) * row + 2 * top
+    width, left_x, right_x, cx, cy = 760, 300, 460, 380, height / 2
+    parts = [f'<svg class="kb-neighbourhood" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 {width} {height:.0f}" role="img" '
+             f'aria-label="{html.escape(page.title)}: {len(incoming)} pages link here, it links to {len(outgoing)}">',
+             '<defs><marker id="kb-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+             'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" class="kb-arrow"/></marker></defs>']
+    for column, x, anchor, dx in ((incoming, left_x, "end", -12), (outgoing, right_x, "start", 12)):
+        offset = cy - (len(column) - 1) * row / 2
+        for index, other in enumerate(column):
+            y = offset + index * row
+            kind = _strongest_kind(graph, page.source, other.source)
+            arrow = ' marker-end="url(#kb-arrow)"' if kind == "prerequisite" else ""
+            # a prerequisite arrow points at the page to read first, as on the concept graph
+            x1, y1, x2, y2 = (cx, cy, x, y) if graph.has_edge(page.source, other.source) else (x, y, cx, cy)
+            parts.append(f'<line class="kb-edge kb-edge-{kind}" x1="{x1}" y1="{y1:.1f}" x2="{x2}" y2="{y2:.1f}"{arrow}/>')
+            href = html.escape(relative_url(site.url(other), here))
+            # xlink:href, not href: Material's instant navigation rewrites every [href] it finds,
+            # and an SVG link's href cannot be assigned
+            parts.append(f'<a xlink:href="{href}"><circle class="kb-node" cx="{x}" cy="{y:.1f}" r="6"/>'
+                         f'<text x="{x + dx}" y="{y + 4:.1f}" text-anchor="{anchor}">{html.escape(other.title)}</text></a>')
+    parts.append(f'<circle class="kb-node kb-node-self" cx="{cx}" cy="{cy:.1f}" r="10"/>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+_KIND_ORDER = ("prerequisite", "related", "canonical", "duplicate", "link")
+
+
+def _strongest_kind(graph: nx.MultiDiGraph, a: str, b: str) -> str:
+    """The edge kind the drawing shows between two pages: a prerequisite over a related page over a link."""
+    kinds: set[str] = set()
+    for s, t in ((a, b), (b, a)):
+        data = graph.get_edge_data(s, t) or {}
+        kinds.update(str(k) for k in data)
+    return next((k for k in _KIND_ORDER if k in kinds), "link")
