@@ -5,8 +5,8 @@ The models here are the published variants that the registered ones in
 ``vision.py`` and ``language.py`` are not: LeNet-5 and AlexNet exactly as their
 papers built them, BERT with its pre-training heads, and a tiny Mixtral small
 enough to run on a CPU. The figure functions compute what those pages state in
-words: the seed's rough transformer formula and how
-far it is from a real model, the shared and per-expert parts of an MoE model,
+words: the rough whole-transformer formula L (4 d^2 + 2 d d_ff) + V d
+and how far it is from a real model, the shared and per-expert parts of an MoE model,
 the bytes of each part of a training recipe, and the KV cache.
 """
 
