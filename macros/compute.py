@@ -407,3 +407,19 @@ def flops_per_parameter(model: nn.Module, image: int) -> float:
     """Measured forward FLOPs of one ``image`` x ``image`` image per parameter: a convolution reuses
     each weight at every position of its output, so the ratio is far above the 2 of a token."""
     return forward_flops(model, image=image) / params(model)
+
+
+@figure(unit="FLOPs")
+def training_flops_charging_embedding(model: nn.Module, tokens: float) -> int:
+    """6 x N x D with N the active parameters *including* the input embedding table: what charging
+    the embedding lookup as if it were a matrix product gives (an overcount, shown for comparison)."""
+    if tokens <= 0:
+        raise RegistryError(f"tokens must be positive, got {tokens}")
+    return 6 * active_params(model) * int(tokens)
+
+
+@figure(unit="number")
+def all_to_active_compute(model: nn.Module) -> float:
+    """How many times too large 6 x N x D comes out when N is all parameters instead of the active
+    parameters without the input embedding (the N training FLOPs use)."""
+    return params(model) / active_params(model, embedding=False)
