@@ -423,3 +423,10 @@ def all_to_active_compute(model: nn.Module) -> float:
     """How many times too large 6 x N x D comes out when N is all parameters instead of the active
     parameters without the input embedding (the N training FLOPs use)."""
     return params(model) / active_params(model, embedding=False)
+
+
+@figure(unit="number")
+def kv_cache_latent_saving(model: nn.Module, dtype: str = "bf16") -> float:
+    """For multi-head latent attention: how many times more cache a token would take with every
+    head's keys and values expanded than with the latent and the rotary key."""
+    return kv_cache_per_token(model, dtype, latent=False) / kv_cache_per_token(model, dtype, latent=True)
