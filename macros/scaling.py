@@ -1,7 +1,9 @@
 """Figure functions of the page "Scaling laws and compute" (content/sizing/).
 
 The built-in ``training_flops`` is the 6 x N x D rule with N the active
-parameters. These add what the rule leaves out or what a page compares it with:
+parameters a token is multiplied by (the input embedding tables, a lookup, left
+out; a tied output head kept). These add what the rule leaves out or what a page
+compares it with:
 the attention-score term that grows with sequence length, 6 x N x D over *all*
 parameters of a mixture of experts, and the compute-optimal token budget of
 Hoffmann et al. (about 20 tokens per parameter).
@@ -38,14 +40,16 @@ def attention_score_flops(model: nn.Module, tokens: float, seq_len: int) -> int:
 
 @figure(unit="number")
 def attention_share(model: nn.Module, seq_len: int) -> float:
-    """The attention-score term as a fraction of 6 x N: (12 x layers x S x width) / (6 x N)."""
+    """The attention-score term as a fraction of 6 x N with N *all* parameters:
+    (12 x layers x S x width) / (6 x N), both products counted in full (no causal halving)."""
     layers, width = _layers_and_width(model)
     return 12 * layers * int(seq_len) * width / (6 * params(model))
 
 
 @figure(unit="FLOPs")
 def training_flops_all_params(model: nn.Module, tokens: float) -> int:
-    """6 x N x D with N *all* parameters (what 6ND would wrongly give for a mixture of experts)."""
+    """6 x N x D with N *all* parameters, embeddings and idle experts included (what 6ND would
+    wrongly give for a mixture of experts)."""
     if tokens <= 0:
         raise RegistryError(f"tokens must be positive, got {tokens}")
     return 6 * params(model) * int(tokens)
