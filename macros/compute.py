@@ -266,7 +266,7 @@ def llama_attention_params(hidden: int, heads: int, kv_heads: int, head_dim: int
 @figure(unit="number")
 def kv_cache_ratio(model: nn.Module, other: str, dtype: str = "bf16") -> float:
     """How many times more cache one token takes in ``other`` (a registered model) than in this model."""
-    from kb.runtime.registry import build_model
+    from kb.runtime import build_model
 
     return kv_cache_per_token(build_model(other), dtype) / kv_cache_per_token(model, dtype)
 

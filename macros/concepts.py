@@ -295,7 +295,7 @@ def adam_output_shift(width: int, lr: float, base_width: int = 0, seed: int = 0)
     rate = lr * base_width / width if base_width else lr
     optimizer = torch.optim.Adam([weight], lr=rate)
     before = (weight @ x).detach()
-    (v @ (weight @ x)).backward()
+    (v @ (weight @ x)).backward()  # type: ignore[no-untyped-call]
     optimizer.step()
     after = (weight @ x).detach()
     return float((after - before).pow(2).mean().sqrt() / before.pow(2).mean().sqrt())

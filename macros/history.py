@@ -16,9 +16,8 @@ from typing import Any
 
 from torch import nn
 
-from kb.runtime import RegistryError, build_transformers, figure, model
+from kb.runtime import RegistryError, build_model, build_transformers, figure, model
 from kb.runtime.builtin_figures import embedding_params, params
-from kb.runtime.registry import build_model
 
 # ---------------------------------------------------------------------------
 # Models
@@ -92,31 +91,31 @@ def _attention(c: Any) -> int:
     d, heads = c.hidden_size, c.num_attention_heads
     if c.model_type == "deepseek_v3":
         qk = c.qk_nope_head_dim + c.qk_rope_head_dim
-        if c.q_lora_rank:
-            query = d * c.q_lora_rank + c.q_lora_rank + c.q_lora_rank * heads * qk  # q_a, its norm, q_b
-        else:
-            query = d * heads * qk
+        # with a query rank: q_a, its norm and q_b; without: one projection
+        query = d * c.q_lora_rank + c.q_lora_rank + c.q_lora_rank * heads * qk if c.q_lora_rank else d * heads * qk
         key_value = d * (c.kv_lora_rank + c.qk_rope_head_dim) + c.kv_lora_rank  # kv_a with the rotary key, its norm
         key_value += c.kv_lora_rank * heads * (c.qk_nope_head_dim + c.v_head_dim)  # kv_b
-        return query + key_value + heads * c.v_head_dim * d  # o
+        return int(query + key_value + heads * c.v_head_dim * d)  # o
     h = _head_dim(c)
     kv = c.num_key_value_heads
     weights = d * heads * h + 2 * d * kv * h + heads * h * d
     biases = (heads * h + 2 * kv * h + d) if getattr(c, "attention_bias", False) else 0
     qk_norms = 2 * h if c.model_type in ("qwen3_moe", "gemma3_text") else 0
     sinks = heads if c.model_type == "gpt_oss" else 0
-    return weights + biases + qk_norms + sinks
+    return int(weights + biases + qk_norms + sinks)
 
 
 def _dense_ffn(c: Any) -> int:
     """A gated feed-forward layer (gate, up, down), no biases."""
-    return 3 * c.hidden_size * c.intermediate_size
+    return int(3 * c.hidden_size * c.intermediate_size)
 
 
 def _experts(c: Any) -> tuple[int, int]:
     """(routed experts E, width of one expert) of an MoE configuration."""
     e = getattr(c, "num_local_experts", None) or getattr(c, "num_experts", None) or getattr(c, "n_routed_experts", None)
     width = getattr(c, "moe_intermediate_size", None) or c.intermediate_size
+    if not e:
+        raise RegistryError("the configuration names no number of experts")
     return int(e), int(width)
 
 
@@ -125,7 +124,7 @@ def _routed_experts(c: Any) -> int:
     d = c.hidden_size
     e, f = _experts(c)
     per_expert = 3 * d * f + ((2 * f + d) if c.model_type == "gpt_oss" else 0)
-    return e * per_expert
+    return int(e * per_expert)
 
 
 def _moe_ffn(c: Any) -> int:
@@ -134,7 +133,7 @@ def _moe_ffn(c: Any) -> int:
     e, f = _experts(c)
     router = e * d + (e if c.model_type == "gpt_oss" else 0)
     shared = 3 * d * f * getattr(c, "n_shared_experts", 0) if c.model_type == "deepseek_v3" else 0
-    return router + _routed_experts(c) + shared
+    return int(router + _routed_experts(c) + shared)
 
 
 def _layer_kinds(c: Any) -> tuple[int, int]:
@@ -152,7 +151,7 @@ def _layer_kinds(c: Any) -> tuple[int, int]:
 
 def _norms(c: Any) -> int:
     """One layer's norms over the residual stream (scales only: RMSNorm)."""
-    return (4 if c.model_type == "gemma3_text" else 2) * c.hidden_size
+    return int((4 if c.model_type == "gemma3_text" else 2) * c.hidden_size)
 
 
 def _parts(c: Any) -> dict[str, int]:
@@ -240,7 +239,7 @@ def rough_formula_term(model: nn.Module, term: str) -> int:
     }
     if term not in terms:
         raise RegistryError(f"unknown term {term}; terms are {', '.join(terms)}")
-    return terms[term]
+    return int(terms[term])
 
 
 # ---------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from kb.runtime import RegistryError, figure
 from kb.runtime.builtin_figures import DTYPE_BYTES, params
 from kb.runtime.inference_figures import (
     SCHEMES,
-    _quantisable_matrices,
     kv_cache_memory,
     kv_cache_per_token_elements,
+    quantisable_matrices,
     weight_memory,
 )
 
@@ -152,7 +152,7 @@ def number_format_min(fmt: str) -> float:
         return float(nf4_levels().min())
     if chosen.kind == "int":
         return float(torch.iinfo(getattr(torch, chosen.dtype)).min) if chosen.dtype else float(-(2 ** (chosen.bits - 1)))
-    return -number_format_max(fmt) if chosen.sign else float(torch.finfo(getattr(torch, chosen.dtype)).min)
+    return -number_format_max(fmt) if chosen.sign else float(torch.finfo(getattr(torch, str(chosen.dtype))).min)
 
 
 @figure(unit="number")
@@ -211,7 +211,7 @@ def number_format_levels(fmt: str) -> int:
     if chosen.kind == "table":
         return len(set(nf4_levels().tolist()))
     if chosen.kind == "int":
-        return 2**chosen.bits
+        return int(2**chosen.bits)
     if chosen.dtype:
         codes = torch.arange(256, dtype=torch.uint8).view(getattr(torch, chosen.dtype)).float()
         return len({v for v in codes.tolist() if math.isfinite(v)})
@@ -241,7 +241,7 @@ def binary_unit_excess(unit: str = "GiB") -> float:
     if unit not in _PREFIXES:
         raise RegistryError(f"unit must be one of {', '.join(_PREFIXES)}, got {unit}")
     power = _PREFIXES[unit]
-    return 2 ** (10 * power) / 10 ** (3 * power) - 1
+    return float(2 ** (10 * power) / 10 ** (3 * power) - 1)
 
 
 # --------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def binary_unit_excess(unit: str = "GiB") -> float:
 def _stored_and_kept(model: nn.Module, only: str) -> tuple[int, int]:
     if only not in ("linear", "experts"):
         raise RegistryError(f'only must be "linear" or "experts", got {only}')
-    stored = sum(rows * columns * count for rows, columns, count in _quantisable_matrices(model, only == "experts"))
+    stored = sum(rows * columns * count for rows, columns, count in quantisable_matrices(model, only == "experts"))
     return stored, params(model) - stored
 
 
@@ -284,7 +284,7 @@ def scale_memory(model: nn.Module, scheme: str, only: str = "linear") -> int:
         raise RegistryError(f"unknown storage scheme {scheme}; schemes are {', '.join(SCHEMES)}")
     chosen = SCHEMES[scheme]
     bits = sum((chosen.matrix_bits(rows, columns) - rows * columns * chosen.bits) * count
-               for rows, columns, count in _quantisable_matrices(model, only == "experts"))
+               for rows, columns, count in quantisable_matrices(model, only == "experts"))
     return math.ceil(bits / 8)
 
 

@@ -111,6 +111,6 @@ def tie_saving(model: nn.Module) -> float:
 def params_ratio(model: nn.Module, other: str) -> float:
     """How many times as many parameters ``model`` has as the registered model ``other``
     (ALBERT-base without and with its cross-layer sharing, for example)."""
-    from kb.runtime.registry import build_model
+    from kb.runtime import build_model
 
     return params(model) / params(build_model(other))

@@ -229,7 +229,7 @@ def idle_expert_params(model: nn.Module) -> int:
 def orders_of_magnitude(model: nn.Module, smaller: str) -> float:
     """How many powers of ten separate a model's parameter count from a smaller registered model's:
     log10(params(model) / params(smaller))."""
-    from kb.runtime.registry import build_model
+    from kb.runtime import build_model
 
     return math.log10(params(model) / params(build_model(smaller)))
 

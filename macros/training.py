@@ -299,7 +299,7 @@ def _attention_shapes(model: nn.Module) -> list[dict[str, tuple[int, int]]]:
     for name, module in model.named_modules():
         if name.endswith("attn.c_attn"):
             fan_in, fused = (int(d) for d in module.weight.shape)
-            proj = model.get_submodule(name[: -len("c_attn")] + "c_proj").weight.shape
+            proj = tuple(model.get_submodule(name[: -len("c_attn")] + "c_proj").weight.shape)  # type: ignore[arg-type]
             part = (fan_in, fused // 3)
             layers.append({"q": part, "k": part, "v": part, "o": (int(proj[0]), int(proj[1]))})
         elif name.endswith("self_attn") and hasattr(module, "q_proj"):

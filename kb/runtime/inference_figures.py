@@ -85,7 +85,7 @@ def weight_memory(model: nn.Module, scheme: str = "bf16", keep: str = "bf16", on
         raise RegistryError(f"keep must be a plain format (fp32, bf16, fp16), got {keep}")
     bits = 0.0
     stored = 0
-    for rows, columns, count in _quantisable_matrices(model, experts_only=only == "experts"):
+    for rows, columns, count in quantisable_matrices(model, experts_only=only == "experts"):
         bits += chosen.matrix_bits(rows, columns) * count
         stored += rows * columns * count
     bits += (params(model) - stored) * kept.bits
@@ -141,7 +141,7 @@ def kv_cache_per_token_elements(model: nn.Module, latent: bool = True) -> list[i
     return [2 * kv_heads * head_dim] * layers
 
 
-def _quantisable_matrices(model: nn.Module, experts_only: bool) -> list[tuple[int, int, int]]:
+def quantisable_matrices(model: nn.Module, experts_only: bool) -> list[tuple[int, int, int]]:
     """(rows, columns, how many) of every matrix a quantised format stores: linear weights but
     the output head's, and routed experts' fused tensors read as one matrix per expert."""
     get_head = getattr(model, "get_output_embeddings", None)

@@ -109,9 +109,11 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
         + "</select></label>",
         '<span id="kb-ledger-count" aria-live="polite"></span>',
         "</div>", "",
-        '<div class="kb-ledger-scroll"><table class="kb-ledger" data-kb-sortable><thead><tr>'
+        # a region of its own, reachable by keyboard, where a narrow screen scrolls the table sideways
+        '<div class="kb-ledger-scroll" tabindex="0" role="region" aria-label="Every figure and block">'
+        '<table class="kb-ledger" data-kb-sortable><thead><tr>'
         "<th>Page</th><th>Line</th><th>Kind</th><th>Expression</th><th>Page says</th><th>Computed</th>"
-        "<th>State</th><th>Computed by</th></tr></thead><tbody>",
+        "<th>State</th></tr></thead><tbody>",
     ]
     for item in data["items"]:
         title, url = page_urls.get(item["page"], (item["page"], ""))
@@ -120,7 +122,6 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
         if item["error"]:
             shown = f"{shown} {item['error']}".strip()
         expression = item["expression"] if item["kind"] == "figure" else item["expression"].strip().split("\n")[0] + " …"
-        provenance = item["provenance"].get("function", "python exec")
         anchor = item.get("anchor", "")
         target = relative_url(url, here) + (f"#{anchor}" if anchor else "")
         row = f' id="{ledger_row_id(item["page"], anchor)}"' if anchor else ""
@@ -131,13 +132,13 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             f"<td><code>{html.escape(expression)}</code></td>"
             f"<td>{_cell(item['expect'] or '', item['kind'])}</td>"
             f'<td data-sort="{html.escape(_sort_key(value))}">{_cell(str(shown), item["kind"])}</td>'
-            f'<td><span class="kb-badge kb-state-{item["state"]}">{item["state"]}</span></td>'
-            f"<td>{html.escape(provenance)}</td></tr>"
+            f'<td><span class="kb-badge kb-state-{item["state"]}">{item["state"]}</span></td></tr>'
         )
     lines += ["</tbody></table></div>", ""]
     if data.get("cited"):
         lines += ["## Cited facts", "",
                   "Numbers that no model can compute (a rumoured size, a date), stated with their source.", "",
+                  '<div class="kb-ledger-scroll" tabindex="0" role="region" aria-label="Cited facts">'
                   '<table class="kb-ledger" data-kb-sortable><thead><tr><th>Page</th><th>Line</th><th>Fact</th>'
                   "<th>Source</th></tr></thead><tbody>"]
         for item in data["cited"]:
@@ -145,7 +146,7 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
             lines.append(f'<tr><td><a href="{html.escape(relative_url(url, here))}">{html.escape(title)}</a></td>'
                          f'<td data-sort="{item["line"]:08d}">{item["line"]}</td><td>{html.escape(item["value"])}</td>'
                          f"<td>{html.escape(item['source'] or '')}</td></tr>")
-        lines += ["</tbody></table>", ""]
+        lines += ["</tbody></table></div>", ""]
     return "\n".join(lines)
 
 

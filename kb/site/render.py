@@ -80,13 +80,13 @@ def block_output_markdown(block: Block, anchor: str | None = None) -> str:
     wrote to standard error beside it, and for a stale block how its output differs from the pin."""
     ident = f' id="{html.escape(anchor)}"' if anchor else ""
     if block.error is not None:
-        shown = f'<div class="kb-output kb-failed"{ident}><pre>{html.escape(block.error)}</pre></div>'
-    else:
-        shown = f'<div class="kb-output kb-{block.state}"{ident}><pre>{html.escape(block.stdout or "")}</pre></div>'
+        shown = f'<div class="kb-output kb-failed"{ident}><pre tabindex="0">{html.escape(block.error)}</pre></div>'
+    else:  # tabindex: a long line scrolls, and a keyboard must be able to scroll it
+        shown = f'<div class="kb-output kb-{block.state}"{ident}><pre tabindex="0">{html.escape(block.stdout or "")}</pre></div>'
     if block.state is State.STALE and block.expected is not None:
         shown += "\n" + output_difference(block.expected.content, block.stdout or "")
     if block.stderr.strip():
-        shown += f'\n<div class="kb-stderr"><pre>{html.escape(block.stderr.rstrip())}</pre></div>'
+        shown += f'\n<div class="kb-stderr"><pre tabindex="0">{html.escape(block.stderr.rstrip())}</pre></div>'
     return shown
 
 
@@ -103,4 +103,4 @@ def output_difference(pinned: str, printed: str) -> str:
         rows.append(f'<span class="{kind}">{html.escape(line)}</span>')
     return ('<div class="kb-output-diff"><p>How the output differs from what the page pins '
             '(<span class="kb-diff-pin">-</span> pinned, <span class="kb-diff-out">+</span> printed):</p>'
-            f'<pre>{chr(10).join(rows)}</pre></div>')
+            f'<pre tabindex="0">{chr(10).join(rows)}</pre></div>')
