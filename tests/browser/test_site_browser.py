@@ -40,9 +40,9 @@ def test_a_topic_page_shows_badges_backlinks_and_provenance(page: Any, serve: An
     assert rows.count() == len(changelog)
     assert rows.first.locator("td").all_inner_texts() == [changelog[0]["date"].isoformat(), changelog[0]["change"]]
     assert page.locator("svg.kb-neighbourhood a").count() >= 2
-    figure = page.locator(".kb-figure").first
+    figure = page.locator(".kb-figure", has_text="2,362,368").first
     figure.hover()
-    tooltip = page.locator(".kb-tooltip")
+    tooltip = page.locator("#kb-popover")
     tooltip.wait_for(state="visible")
     text = tooltip.inner_text()
     assert 'params("nn.Linear(768, 3072)") = 2,362,368' in text and "torch 2.13.0" in text and "transformers" in text
