@@ -26,9 +26,11 @@ def test_figures_render_as_spans_with_provenance(kb) -> None:  # type: ignore[no
     rendered = render_topic(result.pages[0], SiteIndex.build(result)).split("\n")
     dense = next(i for i, line in enumerate(rendered) if line.startswith("Dense "))
     verified, stale = rendered[dense].split(", stale ")
-    assert verified.startswith('Dense <span class="kb-figure kb-verified" tabindex="0" title="params(&quot;nn.Linear(768, 3072)&quot;) = 2,362,368 · page says 2.4M · verified')
+    assert verified.startswith('Dense <span class="kb-figure kb-verified" id="fig-1" tabindex="0" role="button" '
+                               'data-kb-about="params(&quot;nn.Linear(768, 3072)&quot;) = 2,362,368 · page says 2.4M · verified')
+    assert 'data-kb-ledger="../verification-ledger/#row-content-a-fig-1"' in verified
     assert "torch 2.13.0" in verified and verified.endswith(">2.4M</span>")
-    assert stale.startswith('<span class="kb-figure kb-stale"') and stale.endswith(">2M</span>,")
+    assert stale.startswith('<span class="kb-figure kb-stale" id="fig-2"') and stale.endswith(">2M</span>,")
     assert "<b>" not in rendered[dense + 1] and "&lt;b&gt;" in rendered[dense + 1]
 
 

@@ -94,7 +94,8 @@ def ledger_page(data: dict[str, Any], page_urls: dict[str, tuple[str, str]], her
         "Every number on this site that is computed, and every code block that is run, with what the "
         "page says and what the computation gave. A *stale* entry fails the build.", "",
         '<div class="kb-ledger-summary">',
-        *[f'<span class="kb-badge kb-state-{s}">{summary[s]} {s}</span>' for s in LEDGER_STATES],
+        *[f'<button type="button" class="kb-badge kb-state-{s}" data-kb-state="{s}" title="Show only the {s} entries">'
+          f"{summary[s]} {s}</button>" for s in LEDGER_STATES],
         f'<span class="kb-ledger-total">{total} in all</span>',
         "</div>", "",
         '<p>Also as <a href="' + html.escape(relative_url("kb-ledger.json", here)) + '">kb-ledger.json</a>. '

@@ -112,15 +112,16 @@ def test_graph_has_a_legend_a_labelled_find_box_that_knows_aliases_and_refits(pa
     find = page.get_by_label("Find")
     find.fill("전문가 혼합")  # a Korean alias of "Mixture of experts"
     page.wait_for_function("document.getElementById('kb-graph-count').textContent.startsWith('1 of')")
-    shown = page.evaluate("window.kbGraph.nodes(':visible').map(n => n.data('label'))")
+    shown = page.evaluate("window.kbGraph.nodes().filter(n => n.visible()).map(n => n.data('label'))")
     assert shown == ["Mixture of experts"]
     find.fill("")
     before = page.evaluate("window.kbGraph.zoom()")
     page.select_option("#kb-filter-generality", "500")
     page.wait_for_function(f"window.kbGraph.zoom() !== {before}")
-    extent = page.evaluate("""(() => { const cy = window.kbGraph, w = cy.width(), h = cy.height();
-        return cy.nodes(':visible').every(n => { const p = n.renderedPosition(); return p.x >= 0 && p.x <= w && p.y >= 0 && p.y <= h; }); })()""")
-    assert extent
+    outside_view = page.evaluate("""(() => { const cy = window.kbGraph, w = cy.width(), h = cy.height();
+        return cy.nodes().filter(n => n.visible()).filter(n => { const p = n.renderedPosition(); return p.x < 0 || p.x > w || p.y < 0 || p.y > h; })
+            .map(n => [n.data('label'), n.renderedPosition(), w, h]); })()""")
+    assert outside_view == []
 
 
 # Provenance of figures --------------------------------------------------------------------
@@ -170,6 +171,21 @@ def test_keyboard_alone_reaches_and_reads_a_figure_and_its_ledger_row(page: Any,
     page.locator(f"tr#{row}").wait_for(state="visible")
     back = page.locator(f"tr#{row} td a").first.get_attribute("href")
     assert back is not None and back.endswith("#" + focused["id"])
+
+
+def test_a_pointer_can_move_into_the_provenance_and_follow_its_link(page: Any, shipped_base: str) -> None:
+    """The tooltip ignored the pointer (and vanished on the way to it), so nothing in it could be clicked."""
+    page.goto(shipped_base + TOPIC)
+    figure = page.locator(".kb-figure:not(.kb-cited)").first
+    figure.hover()
+    link = page.locator("#kb-popover a")
+    link.wait_for(state="visible")
+    box = link.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2, steps=8)
+    page.wait_for_timeout(400)  # longer than the popover's grace period
+    assert link.is_visible()
+    link.click()
+    page.wait_for_url("**/verification-ledger/#row-*")
 
 
 def test_every_figure_and_block_has_a_unique_anchor_its_ledger_row_links_to(page: Any, shipped_base: str) -> None:
@@ -225,6 +241,9 @@ def test_stale_shows_in_listings_the_graph_the_home_page_and_the_ledger(page: An
     page.select_option("#kb-ledger-state", "")
     page.select_option("#kb-ledger-page", "content/notes/beta.md")
     assert page.locator("table.kb-ledger tbody tr:visible").count() == 1
+    page.select_option("#kb-ledger-page", "")
+    page.locator(".kb-ledger-summary button", has_text="verified").click()  # a state's badge filters too
+    assert page.locator("#kb-ledger-count").inner_text() == "1 of 3 shown"
 
 
 def test_a_stale_block_shows_how_its_output_differs_from_the_pin(page: Any, serve: Any, stale_site: Path) -> None:

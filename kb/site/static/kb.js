@@ -166,6 +166,13 @@
     }
     state.addEventListener("change", apply);
     page.addEventListener("change", apply);
+    document.querySelectorAll(".kb-ledger-summary button[data-kb-state]").forEach(function (button) {
+      button.addEventListener("click", function () {  /* a state's badge filters by that state, again: all */
+        var chosen = button.getAttribute("data-kb-state");
+        state.value = state.value === chosen ? "" : chosen;
+        apply();
+      });
+    });
     var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
     if (target && target.tagName === "TR") { target.classList.add("kb-row-target"); }
     apply();
@@ -204,12 +211,13 @@
     document.head.appendChild(script);
   }
 
-  function graphStyle(colours, labels) {
+  function graphStyle(colours, labels, size) {
     return [
       { selector: "node", style: { "background-color": colours.b, "width": "mapData(generality, 0, 1000, 10, 34)",
-        "height": "mapData(generality, 0, 1000, 10, 34)", "label": labels, "color": colours.fg, "font-size": 11,
-        "text-valign": "bottom", "text-margin-y": 3, "text-outline-color": colours.bg, "text-outline-width": 2,
-        "min-zoomed-font-size": 6 } },
+        "height": "mapData(generality, 0, 1000, 10, 34)", "label": labels, "color": colours.fg, "font-size": size,
+        "text-valign": "bottom", "text-margin-y": 3, "text-outline-color": colours.bg,
+        "text-outline-width": function () { return size() / 6; },
+        "min-zoomed-font-size": 0 } },
       { selector: "node[trust = 'A']", style: { "background-color": colours.a } },
       { selector: "node[trust = 'D']", style: { "background-color": colours.d } },
       { selector: "node[state = 'stale']", style: { "border-width": 4, "border-color": colours.bad } },
@@ -241,6 +249,8 @@
 
   function drawGraph(container, source, data) {
     var large = data.nodes.length > 800;
+    var cy = null;
+    function labelSize() { return cy ? 12 / cy.zoom() : 12; }  /* about 12 pixels on screen at any zoom */
     var narrow = container.clientWidth < 700;
     var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
     /* Every label on a roomy screen; on a phone or a large graph only the most general pages',
@@ -257,15 +267,21 @@
     }).concat(data.edges.map(function (e, i) {
       return { group: "edges", data: { id: "e" + i, source: e.source, target: e.target, type: e.type } };
     }));
-    var cy = window.cytoscape({
+    cy = window.cytoscape({
       container: container, elements: elements, layout: { name: "preset", fit: true, padding: 30 },
       minZoom: 0.05, maxZoom: 6, textureOnViewport: large, hideEdgesOnViewport: large, motionBlur: false,
       pixelRatio: large ? 1 : "auto",
-      style: graphStyle(palette(), allLabels ? "data(label)" : "")
+      style: graphStyle(palette(), allLabels ? "data(label)" : "", labelSize)
     });
     if (large) { cy.style().selector("edge").style("curve-style", "haystack").update(); }
+    /* Labels keep a readable size on screen whatever the zoom (a phone shows the whole graph
+       at a small zoom, where labels of a fixed size in graph units would be specks). */
+    var scheduled = false;
+    function scaleLabels() { scheduled = false; cy.style().update(); }  /* re-reads labelSize() */
+    cy.on("zoom", function () { if (!scheduled) { scheduled = true; window.requestAnimationFrame(scaleLabels); } });
+    scaleLabels();
     window.kbGraph = cy;
-    new MutationObserver(function () { cy.style(graphStyle(palette(), allLabels ? "data(label)" : "")); })
+    new MutationObserver(function () { cy.style(graphStyle(palette(), allLabels ? "data(label)" : "", labelSize)); })
       .observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
     var info = document.getElementById("kb-graph-info");
     var count = document.getElementById("kb-graph-count");
@@ -296,6 +312,14 @@
       if (touch && focused !== node) { focus(node); return; }  /* first tap: the neighbourhood */
       window.location.href = new URL(node.data("url"), source).href;
     });
+    function fitTo(nodes) {
+      /* Fit the nodes themselves: labels keep a fixed size on screen, so their size in graph
+         units changes with the zoom and cannot be part of the box to fit. */
+      var box = nodes.boundingBox({ includeLabels: false, includeOverlays: false }), pad = 40;
+      var zoom = Math.min((cy.width() - 2 * pad) / Math.max(box.w, 1), (cy.height() - 2 * pad) / Math.max(box.h, 1));
+      zoom = Math.max(cy.minZoom(), Math.min(cy.maxZoom(), zoom));
+      cy.viewport({ zoom: zoom, pan: { x: (cy.width() - zoom * (box.x1 + box.x2)) / 2, y: (cy.height() - zoom * (box.y1 + box.y2)) / 2 } });
+    }
     function fill(id, values) {
       var select = document.getElementById(id);
       values.filter(function (v, i) { return v && values.indexOf(v) === i; }).sort().forEach(function (v) {
@@ -334,7 +358,7 @@
         });
       });
       count.textContent = shown.length + " of " + data.nodes.length + " pages";
-      if (event && shown.length) { cy.fit(shown, 40); }  /* show what the filter kept */
+      if (event && shown.length) { fitTo(shown); }  /* show what the filter kept */
     }
     filter();
   }
