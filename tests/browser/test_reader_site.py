@@ -95,6 +95,7 @@ def test_graph_on_a_phone_has_labels_and_a_first_tap_shows_the_neighbourhood(bro
     assert tab.url == start
     assert tab.evaluate("window.kbGraph.nodes('.near').length") > 1
     screenshot(tab, "graph-phone-neighbourhood.png")
+    tab.wait_for_timeout(600)  # a second tap, not a double tap
     tab.touchscreen.tap(point["x"], point["y"])
     tab.wait_for_url("**/concepts/parameter/")
 
