@@ -119,8 +119,13 @@ def test_graph_has_a_legend_a_labelled_find_box_that_knows_aliases_and_refits(pa
     before = page.evaluate("window.kbGraph.zoom()")
     page.select_option("#kb-filter-generality", "500")
     page.wait_for_function(f"window.kbGraph.zoom() !== {before}")
+    # Which nodes are drawn is read from their computed display, not cytoscape's cached visible().
+    kept = page.evaluate("window.kbGraph.nodes().filter(n => n.style('display') !== 'none').map(n => n.data('generality'))")
+    general = page.evaluate("window.kbGraph.nodes().filter(n => n.data('generality') >= 500).length")
+    assert len(kept) == general >= 3 and min(kept) >= 500
+    assert page.locator("#kb-graph-count").inner_text() == f"{general} of 28 pages"
     outside_view = page.evaluate("""(() => { const cy = window.kbGraph, w = cy.width(), h = cy.height();
-        return cy.nodes().filter(n => n.visible()).filter(n => { const p = n.renderedPosition(); return p.x < 0 || p.x > w || p.y < 0 || p.y > h; })
+        return cy.nodes().filter(n => n.style('display') !== 'none').filter(n => { const p = n.renderedPosition(); return p.x < 0 || p.x > w || p.y < 0 || p.y > h; })
             .map(n => [n.data('label'), n.renderedPosition(), w, h]); })()""")
     assert outside_view == []
 
