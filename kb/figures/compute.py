@@ -7,6 +7,7 @@ with executed blocks gets a fresh worker, its session.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,13 +93,13 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
         stale_pages = [p for p in exec_pages if not blocks_from_cache(p, computed.blocks, cache, env)]
         bar = Progress(len(pending) + len(stale_pages), enabled=progress)
-        for figure in pending:
-            assert figure.call is not None
-            bar.step(f"computing {figure.call.text()}")
-            _compute_figure(figure, worker, options, cache, env)
-            bar.advance()
-        worker.stop()
-        computed.workers_started += run_pages(stale_pages, computed.blocks, config, cache, env, bar)
+        # Figures (one worker, in order) are computed while the pages' sessions run: neither
+        # waits for the other, and each is a process of its own.
+        with ThreadPoolExecutor(max_workers=1) as figures_lane:
+            figures_done = figures_lane.submit(_compute_figures, pending, worker, options, cache, env, bar)
+            sessions = run_pages(stale_pages, computed.blocks, config, cache, env, bar)
+            figures_done.result()
+        computed.workers_started += sessions  # after the figures' lane has counted its own worker
         bar.close()
     finally:
         worker.stop()
@@ -137,6 +138,16 @@ def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagno
     else:
         cache.put(key, manifest.to_json())
     return manifest
+
+
+def _compute_figures(pending: list[Figure], worker: _Figures, options: KbOptions, cache: Cache,
+                     env: dict[str, str], bar: Progress) -> None:
+    for figure in pending:
+        assert figure.call is not None
+        bar.step(f"computing {figure.call.text()}")
+        _compute_figure(figure, worker, options, cache, env)
+        bar.advance()
+    worker.stop()
 
 
 def _figure_key(figure: Figure, env: dict[str, str]) -> str:

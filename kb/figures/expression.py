@@ -12,6 +12,7 @@ its numbers are bounded, and arithmetic on numbers goes through
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,8 +73,24 @@ class ExpressionError(Exception):
 
 
 def read_call(text: str, functions: Iterable[str]) -> Call:
-    """The figure call an expression makes, or ExpressionError saying why it is not one."""
-    names = sorted(functions)
+    """The figure call an expression makes, or ExpressionError saying why it is not one.
+    Each distinct expression is parsed once per set of function names: a knowledge base
+    repeats the same figures on many pages, and a build reads every page."""
+    outcome = _read_once(text, tuple(sorted(set(functions))))
+    if isinstance(outcome, ExpressionError):
+        raise ExpressionError(outcome.code, str(outcome))
+    return outcome
+
+
+@functools.lru_cache(maxsize=65536)
+def _read_once(text: str, names: tuple[str, ...]) -> Call | ExpressionError:
+    try:
+        return _read(text, list(names))
+    except ExpressionError as error:
+        return error
+
+
+def _read(text: str, names: list[str]) -> Call:
     shown = text if len(text) <= 80 else text[:77] + "..."
     if len(text) > MAX_LENGTH:
         raise ExpressionError("figure.syntax", f"{{{{ {shown} }}}} is {len(text):,} characters long; a figure is one call "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from typing import TextIO
 
@@ -24,11 +25,16 @@ class Progress:
         self.enabled = enabled and total > 0
         self._last = 0.0
         self._width = 0
+        self._lock = threading.Lock()  # figures and page sessions report from their own threads
 
     def step(self, label: str) -> None:
         """Say what is being worked on now (call before the work)."""
         if not self.enabled:
             return
+        with self._lock:
+            self._draw(label)
+
+    def _draw(self, label: str) -> None:
         now = time.monotonic()
         if now - self._last < 0.05 and self.done < self.total:
             return
@@ -41,7 +47,8 @@ class Progress:
 
     def advance(self) -> None:
         """Count one item as done."""
-        self.done += 1
+        with self._lock:
+            self.done += 1
 
     def close(self) -> None:
         """Erase the bar."""

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from kb.figures import zygote_client
+
 # What every worker needs, whatever the allow-list: unbuffered output, no download, its
 # own folder as home, no bytecode written next to the knowledge base's macros/.
 _WORKER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1", "TOKENIZERS_PARALLELISM": "false",
@@ -46,14 +48,15 @@ class WorkerFailure(Exception):
 
 
 class Worker:
-    """One ``python -m kb.runtime.worker`` process."""
+    """One worker process: forked warm by the zygote (``kb.figures.zygote_client``) where it
+    can be, else ``python -m kb.runtime.worker`` started cold; the same either way."""
 
     def __init__(self, root: Path, memory_mb: int = 4096, env_names: tuple[str, ...] = ()) -> None:
         self.root = root
         self.memory_mb = memory_mb
         self.env_names = env_names
         self.folder: Path | None = None  # the worker's working folder while it runs
-        self._process: subprocess.Popen[bytes] | None = None
+        self._process: subprocess.Popen[bytes] | zygote_client.ForkedProcess | None = None
         self._buffer = b""
         self._read_fd = -1
 
@@ -63,11 +66,15 @@ class Worker:
         from_child_r, from_child_w = os.pipe()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
         self.folder = Path(tempfile.mkdtemp(prefix="kb-session-"))
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "kb.runtime.worker", str(self.root), str(to_child_r), str(from_child_w), str(self.memory_mb)],
-            pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._stderr, start_new_session=True, cwd=self.folder, env=worker_environment(self.env_names, self.folder),
-        )
+        env = worker_environment(self.env_names, self.folder)
+        self._process = zygote_client.spawn(self.root, self.folder, self.memory_mb, env,
+                                            [to_child_r, from_child_w, self._stderr.fileno()])
+        if self._process is None:  # no zygote here: a cold start, the same worker
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "kb.runtime.worker", str(self.root), str(to_child_r), str(from_child_w), str(self.memory_mb)],
+                pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=self._stderr, start_new_session=True, cwd=self.folder, env=env,
+            )
         os.close(to_child_r)
         os.close(from_child_w)
         self._write = os.fdopen(to_child_w, "wb")

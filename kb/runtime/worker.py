@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from kb.literals import LiteralError, bounded
-from kb.protocol import MacrosFailure
 from kb.runtime.macros_loader import load_macros
 from kb.runtime.reaper import become_subreaper, reap
 from kb.runtime.session import KnowledgeBaseGuard, run_block
@@ -31,6 +30,18 @@ def main(argv: list[str]) -> int:
     """Serve requests until the input pipe closes; under a reaper that ends, with the worker,
     every process the worker's code started."""
     root, in_fd, out_fd, memory_mb = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    # `python -m` put the working folder first on sys.path; a page's code must not import
+    # the knowledge base's files from there (macros/ is loaded from its own path, once).
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    load_builtins()
+    return serve(root, in_fd, out_fd, memory_mb)
+
+
+def serve(root: Path, in_fd: int, out_fd: int, memory_mb: int) -> int:
+    """Load the knowledge base's ``macros/`` and answer requests until the input pipe closes,
+    under a reaper (this process) that ends with the worker (its child) everything the
+    worker's code started. Also the life of a worker forked by ``kb.runtime.zygote``."""
     if become_subreaper():
         worker = os.fork()
         if worker:
@@ -39,12 +50,8 @@ def main(argv: list[str]) -> int:
             return reap(worker)
     requests = os.fdopen(in_fd, "rb")
     replies = os.fdopen(out_fd, "wb")
-    # `python -m` put the working folder first on sys.path; a page's code must not import
-    # the knowledge base's files from there (macros/ is loaded from its own path, once).
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]
     session: dict[str, Any] = {"__name__": "__kb_page__"}
-    macros_error = _load_registry(root)
+    macros_error = load_macros(root)
     guard = KnowledgeBaseGuard(root, Path.cwd())
     guarded = False
     for raw in requests:
@@ -71,14 +78,12 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _load_registry(root: Path) -> MacrosFailure | None:
-    """Register kb's built-in figures, then the knowledge base's own ``macros/``."""
-    # Importing the built-in figure modules registers their figures.
+def load_builtins() -> None:
+    """Import torch, transformers and kb's built-in figures (importing a figure module
+    registers its figures): the same in every worker, whatever the knowledge base."""
     import kb.runtime.builtin_figures
     import kb.runtime.flop_figures
     import kb.runtime.inference_figures  # noqa: F401
-
-    return load_macros(root)
 
 
 def _build_model() -> Any:
