@@ -35,6 +35,7 @@ from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
 from kb.mkdocs.config import KbPluginConfig
 from kb.mkdocs.errors import stop
+from kb.mkdocs.render_cache import RenderCache
 from kb.pipeline import CheckResult, run_check
 from kb.report import ExitStatus, exit_status
 from kb.site import assets
@@ -73,6 +74,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.site_problems: list[Diagnostic] = []
         self.categories: dict[str, MkDocsPage] = {}
         self.files: Files | None = None
+        self.render_cache: RenderCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -102,6 +104,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         categories, not pages), so the theme's breadcrumbs and navigation can show it."""
         self.categories = {page.file.src_uri: page for page in nav.pages}
         self.files = files
+        assert self.kb is not None
+        self.render_cache = RenderCache(self.kb.cache_dir, config, files)
         return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -166,6 +170,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         assert self.site is not None
+        if self.render_cache is not None:
+            self.render_cache.install(page)
         kb_page = self.site.by_doc_path.get(page.file.src_uri)
         if kb_page is None or not kb_page.usable:
             return markdown

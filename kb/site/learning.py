@@ -7,8 +7,7 @@ and HTML."""
 from __future__ import annotations
 
 import html
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -34,6 +33,9 @@ class Learning:
     position: dict[str, int] = field(default_factory=dict)  # source -> 1-based place on the path
     generality: dict[str, int] = field(default_factory=dict)
     undirected: nx.Graph = field(default_factory=nx.Graph)
+    _usable: dict[str, Page] = field(default_factory=dict)
+    _named: dict[str, list[Page]] = field(default_factory=dict)
+    _related: dict[str, list[tuple[Page, bool]]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, result: CheckResult) -> Learning:
@@ -60,11 +62,20 @@ class Learning:
     def related(self, page: Page) -> list[tuple[Page, bool]]:
         """Related topics: the page's own ``related`` first, then the pages closest to it in the
         graph (fewest steps over edges of any kind), more general first among equally close;
-        each with whether the page names it itself."""
-        named = [r.target for r in self.result.relations if r.kind is EdgeKind.RELATED and r.source is page and r.target is not page]
-        chosen: list[tuple[Page, bool]] = [(p, True) for p in _unique(named)]
+        each with whether the page names it itself. Worked out once per page."""
+        if not self._usable:  # the indexes every page's related topics are drawn from
+            self._usable = {p.source: p for p in self.result.pages if p.usable}
+            for relation in self.result.relations:
+                if relation.kind is EdgeKind.RELATED and relation.target is not relation.source:
+                    self._named.setdefault(relation.source.source, []).append(relation.target)
+        if page.source not in self._related:
+            self._related[page.source] = self._closest(page)
+        return self._related[page.source]
+
+    def _closest(self, page: Page) -> list[tuple[Page, bool]]:
+        chosen: list[tuple[Page, bool]] = [(p, True) for p in _unique(self._named.get(page.source, []))]
         taken: set[str] = {p.source for p, _ in chosen} | {page.source}
-        by_source: dict[str, Page] = {p.source: p for p in self.result.pages if p.usable}
+        by_source = self._usable
         for ring in _rings(self.undirected, page.source):
             for source in sorted(ring - taken, key=lambda s: (-self.generality.get(s, 0), by_source[s].title.casefold()
                                                                if s in by_source else s)):
@@ -84,21 +95,21 @@ def _unique(pages: list[Page]) -> list[Page]:
     return list(seen.values())
 
 
-def _rings(graph: nx.Graph, start: str, depth: int = 3) -> list[set[str]]:
-    """The nodes one step from ``start``, then two steps, up to ``depth``."""
+def _rings(graph: nx.Graph, start: str, depth: int = 3) -> Iterator[set[str]]:
+    """The nodes one step from ``start``, then two steps, up to ``depth``; each ring is
+    worked out only when the one before it did not give enough."""
     if start not in graph:
-        return []
-    seen, rings, frontier = {start}, [], deque([start])
+        return
+    seen, frontier = {start}, [start]
     for _ in range(depth):
         ring: set[str] = set()
         for node in frontier:
             ring.update(n for n in graph.neighbors(node) if n not in seen)
         if not ring:
-            break
+            return
         seen |= ring
-        rings.append(ring)
-        frontier = deque(sorted(ring))
-    return rings
+        yield ring
+        frontier = sorted(ring)
 
 
 def learning_path_page(learning: Learning) -> str:

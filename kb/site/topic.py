@@ -49,6 +49,7 @@ class SiteIndex:
     blocks_by_page: dict[str, list[Block]] = field(default_factory=dict)
     learning: Learning | None = None
     states: dict[str, PageState] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)  # a page's source -> its site URL
     _references: dict[str, tuple[References, dict[int, str]]] = field(default_factory=dict)
 
     @classmethod
@@ -56,6 +57,7 @@ class SiteIndex:
         index = cls(result, directory_urls, learning=Learning.of(result))
         index.by_source = {p.source: p for p in result.pages}
         index.by_doc_path = {p.doc_path: p for p in result.pages}
+        index.urls = {p.source: page_url(p.doc_path, directory_urls) for p in result.pages}
         for edge in result.edges:
             index.edges_by_link[(edge.source.source, edge.link.line, edge.link.column)] = edge
         computed = result.computed
@@ -67,7 +69,8 @@ class SiteIndex:
         return index
 
     def url(self, page: Page) -> str:
-        return page_url(page.doc_path, self.directory_urls)
+        known = self.urls.get(page.source)
+        return known if known is not None else page_url(page.doc_path, self.directory_urls)
 
     def ledger_href(self, page: Page, anchor: str) -> str:
         """From a page to the ledger row of one of its figures or blocks."""
@@ -103,7 +106,7 @@ def render_topic(page: Page, site: SiteIndex) -> str:
         ledger = relative_url(page_url(LEDGER_PAGE, site.directory_urls), site.url(page))
         header += [site_summary(site.states, ledger), ""]
     assert site.learning is not None
-    learning = page_learning_html(page, site.learning, {p.source: site.url(p) for p in site.result.pages}, site.url(page))
+    learning = page_learning_html(page, site.learning, site.urls, site.url(page))
     if learning:
         header += [learning, ""]
     if h1 is not None and h1.line >= page.body_line:

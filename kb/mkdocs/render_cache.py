@@ -1,0 +1,140 @@
+"""Pages' Markdown rendered once: a build converts only the pages whose Markdown changed.
+
+Converting Markdown is the largest part of a build. What MkDocs makes of a
+page's Markdown (its HTML, table of contents, title and anchors) depends on the
+Markdown kb hands it, the page's place, every file's address (relative links
+are resolved against them), the Markdown extensions and their settings, and
+the versions of the libraries doing it; the key of a stored rendering is all of
+these. A build with a stored rendering under the same key puts it in place
+instead of converting; the output is the same bytes (``tests/test_render_cache``
+checks against clean builds). A conversion that logged anything (a link MkDocs
+could not resolve, say) is not stored, so its message comes again next time.
+Entries live in the figure cache's folder, under ``pages/``, and share its
+tolerance: a corrupt entry is a miss.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from kb.figures.cache import Cache, digest
+
+_LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "kb")
+
+
+class RenderCache:
+    """Stored renderings for one build (one set of files and one configuration)."""
+
+    def __init__(self, folder: Path, config: MkDocsConfig, files: Files) -> None:
+        self.cache = Cache(folder / "pages")
+        self.rendered = 0  # pages converted by this build
+        self.reused = 0  # pages whose stored rendering was put in place
+        self._base = digest(
+            {name: _version(name) for name in _LIBRARIES},
+            _stable(config["markdown_extensions"]), _stable(config["mdx_configs"] or {}),
+            config.use_directory_urls, repr(config.validation), logging.getLogger("mkdocs").getEffectiveLevel(),
+            sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
+        )
+
+    def install(self, page: Page) -> None:
+        """Make the page's next ``render`` reuse a stored rendering of the same Markdown, or
+        store the one it makes."""
+        convert = page.render
+
+        def render(config: MkDocsConfig, files: Files) -> None:
+            key = digest(self._base, page.file.src_uri, page.markdown)
+            stored = self.cache.get(key)
+            if stored is not None and _restore(page, stored, files):
+                self.reused += 1
+                return
+            with _Logged() as logged:
+                convert(config, files)
+            self.rendered += 1
+            if not logged.records:
+                self.cache.put(key, _stored(page))
+
+        page.render = render  # type: ignore[method-assign]
+
+
+def _stored(page: Page) -> dict[str, Any]:
+    links = page.links_to_anchors
+    return {
+        "content": page.content,
+        "toc": _tokens(page.toc),
+        "title": page._title_from_render,
+        "anchors": sorted(page.present_anchor_ids or ()),
+        "links_to_anchors": None if links is None else {file.src_uri: dict(anchors) for file, anchors in links.items()},
+    }
+
+
+def _restore(page: Page, stored: dict[str, Any], files: Files) -> bool:
+    """Put a stored rendering in place; False (nothing changed) if it does not fit."""
+    links = stored.get("links_to_anchors")
+    restored_links = None
+    if links is not None:
+        restored_links = {}
+        for src_uri, anchors in links.items():
+            target = files.get_file_from_path(src_uri)
+            if target is None:
+                return False
+            restored_links[target] = dict(anchors)
+    page.content = stored["content"]
+    page.toc = get_toc(stored["toc"])
+    page._title_from_render = stored["title"]
+    page.present_anchor_ids = set(stored["anchors"])
+    page.links_to_anchors = restored_links
+    return True
+
+
+def _tokens(toc: Any) -> list[dict[str, Any]]:
+    """A table of contents as the tokens ``get_toc`` builds it from."""
+    return [{"level": item.level, "id": item.id, "name": item.title, "children": _tokens(item.children)} for item in toc]
+
+
+def _stable(value: Any) -> Any:
+    """Settings as data that is the same from one run to the next: a function (a slugify
+    setting, say) by its qualified name, not by its address in memory."""
+    if isinstance(value, dict):
+        return {str(key): _stable(item) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_stable(item) for item in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if callable(value):
+        return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+    return repr(value)
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
+class _Logged(logging.Handler):
+    """Collects what MkDocs and Markdown log while one page is converted."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> _Logged:
+        for name in ("mkdocs", "MARKDOWN"):
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in ("mkdocs", "MARKDOWN"):
+            logging.getLogger(name).removeHandler(self)

@@ -1,0 +1,108 @@
+"""Incremental builds: a build converts only pages whose Markdown changed, and writes exactly
+what a clean build writes, after any sequence of edits."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import page, run_kb
+from tests.test_site_build import files_of
+
+MKDOCS = ("site_name: t\ndocs_dir: content\ntheme:\n  name: material\nplugins:\n  - search\n  - kb:\n"
+          "      warn_orphans: false\n      warn_dead_ends: false\n")
+WORDS = ["weights", "biases", "layers", "tokens", "experts", "heads", "memory", "optimizer", "gradient", "batch"]
+
+
+def topic(number: int, rng: random.Random, links: list[int], title: str | None = None) -> str:
+    sentences = [f"{rng.choice(WORDS).capitalize()} and {rng.choice(WORDS)} of topic {number}."]
+    sentences += [f"See [[Topic {n}]]." for n in links]
+    body = "\n\n".join(["# " + (title or f"Topic {number}"), *sentences, "## Details", f"{rng.choice(WORDS)} in detail."])
+    return page(f"topic-{number}", title or f"Topic {number}", body + "\n", extra=f"tags: [{rng.choice(WORDS)}]\n")
+
+
+def pages_cache(root: Path) -> Path:
+    return root / ".kb-cache" / "pages"
+
+
+def entries(root: Path) -> set[str]:
+    return {p.name for p in pages_cache(root).rglob("*.json")}
+
+
+def clean_build(root: Path, site: str) -> None:
+    """A build with no stored renderings (the incremental build's own are kept aside)."""
+    aside = root.parent / "pages-aside"
+    shutil.move(pages_cache(root), aside)
+    run_kb(root, "build", "--site-dir", str(root / site))
+    shutil.rmtree(pages_cache(root))
+    shutil.move(aside, pages_cache(root))
+
+
+def edit(root: Path, rng: random.Random, alive: list[int], next_number: list[int]) -> str:
+    """One random edit of the kind authors make; says which."""
+    kind = rng.choice(["sentence", "link", "title", "add", "delete", "heading"])
+    number = rng.choice(alive)
+    path = root / f"content/topic-{number}.md"
+    text = path.read_text(encoding="utf-8")
+    if kind == "sentence":
+        path.write_text(text.replace(" of topic", f" and {rng.choice(WORDS)} of topic", 1), encoding="utf-8")
+    elif kind == "link":
+        path.write_text(text + f"\nAlso [[Topic {rng.choice(alive)}]].\n", encoding="utf-8")
+    elif kind == "title":
+        path.write_text(text.replace(f"title: Topic {number}", f"title: Topic {number}", 1)
+                        .replace(f"# Topic {number}\n", f"# Topic {number}, revised\n", 1), encoding="utf-8")
+    elif kind == "add":
+        new = next_number[0]
+        next_number[0] += 1
+        (root / f"content/topic-{new}.md").write_text(topic(new, rng, [number]), encoding="utf-8")
+        alive.append(new)
+    elif kind == "delete" and len(alive) > 3:
+        path.unlink()
+        alive.remove(number)
+    else:
+        path.write_text(text + f"\n## More on {rng.choice(WORDS)}\n\nText.\n", encoding="utf-8")
+    return kind
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_builds_after_random_edits_equal_clean_builds(kb, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(seed)
+    files = {f"content/topic-{n}.md": topic(n, rng, rng.sample(range(8), 2)) for n in range(8)}
+    files["content/index.md"] = page("home", "Home", "# Home\n\nStart at [[Topic 0]].\n")
+    root: Path = kb(files, mkdocs=MKDOCS)
+    alive, next_number = list(range(8)), [8]
+    run_kb(root, "build")
+    for step in range(6):
+        kind = edit(root, rng, alive, next_number)
+        run_kb(root, "build")
+        clean_build(root, "site-clean")
+        assert files_of(root / "site") == files_of(root / "site-clean"), (step, kind)
+        shutil.rmtree(root / "site-clean")
+
+
+def test_an_edit_converts_only_the_pages_whose_markdown_changed(kb) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(0)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 12]) for n in range(12)}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    before = entries(root)
+    assert len(before) >= 12
+    again = run_kb(root, "build")
+    assert (again.status, entries(root)) == (0, before)  # nothing changed: nothing converted anew
+    edited = root / "content/topic-5.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("in detail.", "in much more detail."), encoding="utf-8")
+    run_kb(root, "build")
+    assert len(entries(root) - before) == 1
+    assert "in much more detail." in (root / "site/topic-5/index.html").read_text(encoding="utf-8")
+
+
+def test_a_corrupt_stored_rendering_is_converted_again(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    first = files_of(root / "site")
+    for entry in pages_cache(root).rglob("*.json"):
+        entry.write_text('{"key": "x", "payload": {"content": "<p>forged</p>"}}', encoding="utf-8")
+    assert run_kb(root, "build").status == 0
+    assert files_of(root / "site") == first
