@@ -1,7 +1,8 @@
 """Time `kb build` against a plain `mkdocs build` of the same pages.
 
 Knowledge bases of 1,000 and 5,000 generated pages (links, headings, a code
-block and one verified figure each) are built in one run, with `kb build --strict`:
+block and one verified figure each) are built in one run, with `kb build` (its warnings, such as reviews that fall due
+as the calendar moves, do not stop it):
 
 - cold: no figure cache and no stored page renderings;
 - full warm: figures cached, every page's Markdown converted again;
@@ -56,7 +57,7 @@ def main() -> None:
     print(f"{'pages':>7} {'kb cold':>9} {'full warm':>10} {'unchanged':>10} {'one page':>9} {'plain mkdocs':>13} "
           f"{'plain / unchanged':>18} {'one page / full warm':>21}")
     unchanged_times: dict[int, float] = {}
-    kb_build = [str(BIN / "kb"), "build", "--strict", "--site-dir", "site-kb"]
+    kb_build = [str(BIN / "kb"), "build", "--site-dir", "site-kb"]
     with tempfile.TemporaryDirectory() as scratch:
         for n in args.sizes:
             root = generate(Path(scratch) / f"kb{n}", n, figures=True).parent

@@ -3,6 +3,7 @@ what a clean build writes, after any sequence of edits."""
 
 from __future__ import annotations
 
+import logging
 import random
 import shutil
 from pathlib import Path
@@ -26,10 +27,6 @@ def topic(number: int, rng: random.Random, links: list[int], title: str | None =
 
 def pages_cache(root: Path) -> Path:
     return root / ".kb-cache" / "pages"
-
-
-def entries(root: Path) -> set[str]:
-    return {p.name for p in pages_cache(root).rglob("*.json")}
 
 
 def clean_build(root: Path, site: str) -> None:
@@ -83,18 +80,29 @@ def test_builds_after_random_edits_equal_clean_builds(kb, seed: int) -> None:  #
         shutil.rmtree(root / "site-clean")
 
 
-def test_an_edit_converts_only_the_pages_whose_markdown_changed(kb) -> None:  # type: ignore[no-untyped-def]
+def work_done(caplog: pytest.LogCaptureFixture) -> str:
+    """What the last build did, as kb reports it at debug level."""
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("kb: pages converted")]
+    caplog.clear()
+    return lines[-1]
+
+
+def test_an_edit_converts_and_draws_only_the_pages_it_changes(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
     rng = random.Random(0)
     root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 12]) for n in range(12)}, mkdocs=MKDOCS)
     run_kb(root, "build")
-    before = entries(root)
-    assert len(before) >= 12
-    again = run_kb(root, "build")
-    assert (again.status, entries(root)) == (0, before)  # nothing changed: nothing converted anew
+    first = work_done(caplog)
+    assert first.startswith("kb: pages converted from Markdown: ") and ", stored: 0;" in first
+    assert run_kb(root, "build").status == 0
+    pages = int(first.split(": ")[2].split(",")[0])
+    assert work_done(caplog) == (f"kb: pages converted from Markdown: 0, stored: {pages}; "
+                                 f"finished pages: 0 drawn by the theme, {pages} stored")
     edited = root / "content/topic-5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("in detail.", "in much more detail."), encoding="utf-8")
     run_kb(root, "build")
-    assert len(entries(root) - before) == 1
+    assert work_done(caplog) == (f"kb: pages converted from Markdown: 1, stored: {pages - 1}; "
+                                 f"finished pages: 1 drawn by the theme, {pages - 1} stored")
     assert "in much more detail." in (root / "site/topic-5/index.html").read_text(encoding="utf-8")
 
 
@@ -106,3 +114,24 @@ def test_a_corrupt_stored_rendering_is_converted_again(kb) -> None:  # type: ign
         entry.write_text('{"key": "x", "payload": {"content": "<p>forged</p>"}}', encoding="utf-8")
     assert run_kb(root, "build").status == 0
     assert files_of(root / "site") == first
+
+
+def test_a_build_rewrites_only_the_files_whose_bytes_change_and_removes_what_is_gone(kb) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(3)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 5]) for n in range(5)}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    pages = sorted((root / "site").rglob("index.html"))
+    times = {p: p.stat().st_mtime_ns for p in pages}
+    edited = root / "content/topic-2.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("in detail.", "in more detail."), encoding="utf-8")
+    run_kb(root, "build")
+    rewritten = sorted(p.relative_to(root / "site").as_posix() for p in pages if p.stat().st_mtime_ns != times[p])
+    assert "topic-2/index.html" in rewritten and "topic-0/index.html" not in rewritten, rewritten
+    (root / "site" / ".kept").write_text("a hidden file of one's own", encoding="utf-8")
+    (root / "content/topic-4.md").unlink()
+    (root / "content/topic-3.md").write_text(topic(3, rng, []), encoding="utf-8")  # no longer links to topic 4
+    run_kb(root, "build")
+    assert not (root / "site/topic-4").exists() and (root / "site/.kept").exists()
+    (root / "site/.kept").unlink()
+    clean_build(root, "site-clean")
+    assert files_of(root / "site") == files_of(root / "site-clean")

@@ -65,6 +65,7 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
 
     from kb.mkdocs.errors import KbStop
     from kb.mkdocs.plugin import checked, uses_kb
+    from kb.mkdocs.writes import only_changed_writes
     from kb.pipeline import run_check
     from kb.site.checks import site_diagnostics
 
@@ -85,7 +86,7 @@ def build_site(config: KbConfig, strict: bool = False, site_dir: str | None = No
         site_problems = site_diagnostics(config, str(mkdocs_config.theme.name), list(mkdocs_config.plugins))
         diagnostics = sorted([*result.diagnostics, *site_problems])
         try:
-            with checked(result):
+            with checked(result), only_changed_writes(mkdocs_config.site_dir):
                 build(mkdocs_config)
         except KbStop as stopped:
             print(str(stopped), file=sys.stderr)

@@ -35,6 +35,8 @@ from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
 from kb.mkdocs.config import KbPluginConfig
 from kb.mkdocs.errors import stop
+from kb.mkdocs.output_cache import OutputCache
+from kb.mkdocs.output_cache import usable as output_cache_usable
 from kb.mkdocs.render_cache import RenderCache
 from kb.pipeline import CheckResult, run_check
 from kb.report import ExitStatus, exit_status
@@ -75,6 +77,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.categories: dict[str, MkDocsPage] = {}
         self.files: Files | None = None
         self.render_cache: RenderCache | None = None
+        self.output_cache: OutputCache | None = None
+        self.nav: Any = None
+        self.finished: dict[str, str | None] = {}  # page URL -> its finished content (see on_env)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.command = command
@@ -104,8 +109,11 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         categories, not pages), so the theme's breadcrumbs and navigation can show it."""
         self.categories = {page.file.src_uri: page for page in nav.pages}
         self.files = files
+        self.nav = nav
+        self.output_cache = None
         assert self.kb is not None
         self.render_cache = RenderCache(self.kb.cache_dir, config, files)
+        self.render_cache.cache_search_entries(config.plugins)
         return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -147,6 +155,10 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             # leaves empty without a site_url: list them by their paths instead.
             urls = [f.page.url for f in self.files.documentation_pages() if f.page is not None]
             write_sitemap(Path(config.site_dir), urls)
+        if self.render_cache is not None:
+            drawn = f"{self.output_cache.drawn} drawn by the theme, {self.output_cache.reused} stored" if self.output_cache else "all drawn"
+            log.debug(f"kb: pages converted from Markdown: {self.render_cache.rendered}, stored: {self.render_cache.reused}; "
+                      f"finished pages: {drawn}")
         if self.command != "build" or _CHECKED.get() is not None:
             return
         status = exit_status(self.reported, config.strict)
@@ -193,16 +205,45 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             folder = posixpath.dirname(folder)
         return None
 
-    def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
-        """Add backlinks, changelog and neighbourhood after the search plugin has indexed the page."""
+    def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
+        """Every page is converted and titled now, so each page's finished content and the
+        navigation are known: finished pages can be looked up before the theme draws them
+        (where the site's plugins allow it, see ``kb.mkdocs.output_cache``)."""
+        self.finished = {}
+        pages = [f.page for f in files.documentation_pages() if f.page is not None and f.page.content is not None]
+        for page in pages:
+            self.finished[page.url] = self._finish(page)
+        if self.kb is not None and self.render_cache is not None and output_cache_usable(config):
+            self.output_cache = OutputCache(self.kb.cache_dir, self.render_cache.base, config, self.nav, env)
+            for page in pages:
+                self.output_cache.look_up(page, self.finished[page.url] or page.content or "")
+        return env
+
+    def _finish(self, page: MkDocsPage) -> str | None:
+        """A topic page's content with backlinks, changelog and neighbourhood (added after the
+        search plugin has indexed the page, see ``on_page_context``), and its previous and next
+        pages along the learning path, for the theme's footer. None for other pages."""
         assert self.site is not None
         kb_page = self.site.by_doc_path.get(page.file.src_uri)
-        if kb_page is not None and kb_page.usable and page.content is not None:
-            page.content = insert_after_headings(page.content, page_extras(kb_page, self.site))
-            # previous and next along the learning path, for the theme's footer
-            before, after = self.site.learning.neighbours(kb_page) if self.site.learning else (None, None)
-            page.previous_page = self._page(before) or page.previous_page
-            page.next_page = self._page(after) or page.next_page
+        if kb_page is None or not kb_page.usable or page.content is None:
+            return None
+        before, after = self.site.learning.neighbours(kb_page) if self.site.learning else (None, None)
+        page.previous_page = self._page(before) or page.previous_page
+        page.next_page = self._page(after) or page.next_page
+        return insert_after_headings(page.content, page_extras(kb_page, self.site))
+
+    def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
+        if self.output_cache is not None:
+            self.output_cache.store(page, output)
+        return output
+
+    def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
+        """The page's finished content, now that the search plugin has indexed what its author wrote."""
+        finished = self.finished.pop(page.url) if page.url in self.finished else self._finish(page)
+        if finished is not None:
+            page.content = finished
+        if self.output_cache is not None:
+            self.output_cache.fill(context, page)
         return context
 
     def _page(self, kb_page: Any) -> Any:

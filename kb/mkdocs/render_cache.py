@@ -27,7 +27,7 @@ from mkdocs.structure.toc import get_toc
 
 from kb.figures.cache import Cache, digest
 
-_LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "kb")
+_LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jieba", "kb")
 
 
 class RenderCache:
@@ -37,9 +37,9 @@ class RenderCache:
         self.cache = Cache(folder / "pages")
         self.rendered = 0  # pages converted by this build
         self.reused = 0  # pages whose stored rendering was put in place
-        self._base = digest(
+        self.base = digest(
             {name: _version(name) for name in _LIBRARIES},
-            _stable(config["markdown_extensions"]), _stable(config["mdx_configs"] or {}),
+            stable(config["markdown_extensions"]), stable(config["mdx_configs"] or {}),
             config.use_directory_urls, repr(config.validation), logging.getLogger("mkdocs").getEffectiveLevel(),
             sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
         )
@@ -50,7 +50,7 @@ class RenderCache:
         convert = page.render
 
         def render(config: MkDocsConfig, files: Files) -> None:
-            key = digest(self._base, page.file.src_uri, page.markdown)
+            key = digest(self.base, page.file.src_uri, page.markdown)
             stored = self.cache.get(key)
             if stored is not None and _restore(page, stored, files):
                 self.reused += 1
@@ -64,11 +64,37 @@ class RenderCache:
         page.render = render  # type: ignore[method-assign]
 
 
+    def cache_search_entries(self, plugins: Any) -> None:
+        """Let Material's search plugin, if the site has it, reuse the entries it made for a
+        page whose rendering, address, title and front matter are unchanged (reading them
+        out of the page's HTML is the next largest part of a build after Markdown)."""
+        search = next((p for p in plugins.values() if type(p).__module__ == "material.plugins.search.plugin"), None)
+        index = getattr(search, "search_index", None)
+        if index is None or not hasattr(index, "entries"):
+            return
+        add = index.add_entry_from_context
+        settings = stable(dict(index.config))
+
+        def add_entry_from_context(page: Page) -> None:
+            meta = {name: value for name, value in page.meta.items() if name != "template"}  # set by kb's output cache
+            key = digest(self.base, "search", settings, page.url, page.title, stable(meta),
+                         page.content, toc_tokens(page.toc))
+            stored = self.cache.get(key)
+            if stored is not None and isinstance(stored.get("entries"), list):
+                index.entries.extend(stored["entries"])
+                return
+            first = len(index.entries)
+            add(page)
+            self.cache.put(key, {"entries": index.entries[first:]})
+
+        index.add_entry_from_context = add_entry_from_context
+
+
 def _stored(page: Page) -> dict[str, Any]:
     links = page.links_to_anchors
     return {
         "content": page.content,
-        "toc": _tokens(page.toc),
+        "toc": toc_tokens(page.toc),
         "title": page._title_from_render,
         "anchors": sorted(page.present_anchor_ids or ()),
         "links_to_anchors": None if links is None else {file.src_uri: dict(anchors) for file, anchors in links.items()},
@@ -94,18 +120,18 @@ def _restore(page: Page, stored: dict[str, Any], files: Files) -> bool:
     return True
 
 
-def _tokens(toc: Any) -> list[dict[str, Any]]:
+def toc_tokens(toc: Any) -> list[dict[str, Any]]:
     """A table of contents as the tokens ``get_toc`` builds it from."""
-    return [{"level": item.level, "id": item.id, "name": item.title, "children": _tokens(item.children)} for item in toc]
+    return [{"level": item.level, "id": item.id, "name": item.title, "children": toc_tokens(item.children)} for item in toc]
 
 
-def _stable(value: Any) -> Any:
+def stable(value: Any) -> Any:
     """Settings as data that is the same from one run to the next: a function (a slugify
     setting, say) by its qualified name, not by its address in memory."""
     if isinstance(value, dict):
-        return {str(key): _stable(item) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        return {str(key): stable(item) for key, item in sorted(value.items(), key=lambda kv: str(kv[0]))}
     if isinstance(value, (list, tuple)):
-        return [_stable(item) for item in value]
+        return [stable(item) for item in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if callable(value):

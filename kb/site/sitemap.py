@@ -11,6 +11,7 @@ port; elsewhere links simply load whole pages. A ``site_url`` in mkdocs.yml
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 from pathlib import Path
@@ -29,7 +30,12 @@ def sitemap_xml(urls: list[str]) -> str:
 
 
 def write_sitemap(site_dir: Path, urls: list[str]) -> None:
-    """Write ``sitemap.xml`` and its gzip copy (with a fixed time stamp: builds stay byte-identical)."""
+    """Write ``sitemap.xml`` and its gzip copy (with a fixed time stamp: builds stay
+    byte-identical), each only if its bytes change."""
     text = sitemap_xml(urls)
-    write_atomically(site_dir / "sitemap.xml", text)
-    write_atomically(site_dir / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))
+    for path, data in ((site_dir / "sitemap.xml", text.encode("utf-8")),
+                       (site_dir / "sitemap.xml.gz", gzip.compress(text.encode("utf-8"), mtime=0))):
+        with contextlib.suppress(OSError):
+            if path.read_bytes() == data:
+                continue
+        write_atomically(path, data)

@@ -1,0 +1,112 @@
+"""Finished pages stored: a build fills the theme's template only for pages whose inputs changed.
+
+After its Markdown (``kb.mkdocs.render_cache``), the next largest part of a
+build is the theme's template, which draws each page with the whole site's
+navigation. What a page's HTML depends on is known: its content and table of
+contents as kb finished them, its address, title and front matter, its
+neighbours and ancestors, the navigation (every entry's title and address),
+the site's settings (mkdocs.yml, the theme and its options, every plugin's
+settings, any template overrides) and the versions of the libraries. A page
+whose key is stored is written from the store through a one-line template
+instead; otherwise the theme draws it and the result is stored.
+
+Only for sites whose plugins are kb and Material's search: another plugin may
+change a page's context or output in ways kb cannot see, and then every page
+is drawn by the theme as usual.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.pages import Page
+
+from kb.figures.cache import Cache, digest
+from kb.mkdocs.render_cache import stable, toc_tokens
+
+STORED_TEMPLATE = "kb-stored-page.html"
+_KNOWN_PLUGINS = {"kb", "search", "material/search"}
+_SITE_SETTINGS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
+                  "edit_uri", "extra", "extra_css", "extra_javascript", "use_directory_urls", "docs_dir")
+
+
+def usable(config: MkDocsConfig) -> bool:
+    """Whether finished pages can be stored for this site (only kb and search as plugins)."""
+    return set(config.plugins) <= _KNOWN_PLUGINS
+
+
+class OutputCache:
+    """Finished pages of one build, stored by what they depend on."""
+
+    def __init__(self, folder: Path, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment) -> None:
+        self.cache = Cache(folder / "pages")
+        self.drawn = 0  # pages the theme drew in this build
+        self.reused = 0  # pages written from the store
+        self._pending: dict[str, str] = {}  # page URL -> key, for pages the theme draws
+        self._stored: dict[str, str] = {}  # page URL -> stored HTML, for pages written from the store
+        overrides = _override_files(config)
+        self._site = digest(
+            base, "output", stable({name: getattr(config, name, None) for name in _SITE_SETTINGS}),
+            config.theme.name, stable(dict(config.theme.items())),
+            stable({name: dict(plugin.config) for name, plugin in config.plugins.items()}),
+            Path(config.config_file_path).read_bytes() if config.config_file_path else b"",
+            [(str(path), path.read_bytes()) for path in overrides],
+            # templates of one's own may print the build date; the theme's do not
+            os.environ.get("SOURCE_DATE_EPOCH") if any(b"build_date" in p.read_bytes() for p in overrides) else None,
+            _nav(nav),
+        )
+        loader = env.loader
+        assert loader is not None
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({STORED_TEMPLATE: "{{ kb_stored_page | safe }}"}), loader])
+
+    def look_up(self, page: Page, content: str) -> None:
+        """Before the theme draws anything: if ``page`` with this finished content is stored,
+        have it written by the one-line template."""
+        key = digest(
+            self._site, page.url, page.title, content, toc_tokens(page.toc), stable(dict(page.meta)),
+            _link(page.previous_page), _link(page.next_page), [_link(p) for p in page.ancestors],
+            page.canonical_url, page.edit_url, page.is_homepage,
+        )
+        stored = self.cache.get(key)
+        if stored is not None and isinstance(stored.get("html"), str):
+            page.meta["template"] = STORED_TEMPLATE  # MkDocs picks the template before any plugin sees the page
+            self._stored[page.url] = stored["html"]
+            self.reused += 1
+        else:
+            self._pending[page.url] = key
+
+    def fill(self, context: dict[str, Any], page: Page) -> None:
+        """Give the one-line template the stored page to write."""
+        if page.url in self._stored:
+            context["kb_stored_page"] = self._stored.pop(page.url)
+
+    def store(self, page: Page, output: str) -> None:
+        """The theme drew ``page``: keep the result for the next build."""
+        key = self._pending.pop(page.url, None)
+        if key is not None:
+            self.drawn += 1
+            self.cache.put(key, {"html": output})
+
+
+def _link(page: Any) -> Any:
+    return None if page is None else [type(page).__name__, getattr(page, "title", None), getattr(page, "url", None)]
+
+
+def _nav(nav: Any) -> list[Any]:
+    """The navigation as data: every entry's kind, title and address, nested."""
+    def item(entry: Any) -> list[Any]:
+        return [*_link(entry), [item(child) for child in (getattr(entry, "children", None) or [])]]
+
+    return [item(entry) for entry in nav.items]
+
+
+def _override_files(config: MkDocsConfig) -> list[Path]:
+    """Template files of the site's own (a theme ``custom_dir``), which versions do not cover."""
+    custom = config.theme.custom_dir
+    if not custom or not Path(custom).is_dir():
+        return []
+    return sorted(p for p in Path(custom).rglob("*") if p.is_file())

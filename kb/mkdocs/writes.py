@@ -1,0 +1,77 @@
+"""Writing only what changed: a build leaves a file whose bytes are the same untouched.
+
+MkDocs empties the site folder and writes every file on every build, so every
+file's modification time changes and tools that watch or mirror the site
+(a browser's live reload, rsync, a deploy) see the whole site as new. Under
+``kb build`` the emptying is put off: each file MkDocs writes or copies is
+compared with what the folder holds and written only if its bytes differ;
+when the build ends, whatever the build did not produce (a page since deleted,
+say) is removed, as the emptying would have. Hidden files stay, as MkDocs
+keeps them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def only_changed_writes(site_dir: str) -> Iterator[None]:
+    """Within the block, MkDocs writes only files whose bytes change; afterwards, files in
+    ``site_dir`` the build did not produce are removed."""
+    from mkdocs import utils
+
+    produced: set[str] = set()
+    started = time.time_ns()
+    write_file, copy_file, clean_directory = utils.write_file, utils.copy_file, utils.clean_directory
+
+    def write_if_changed(content: bytes, output_path: str) -> None:
+        produced.add(os.path.abspath(output_path))
+        with contextlib.suppress(OSError):
+            if Path(output_path).read_bytes() == content:
+                return
+        write_file(content, output_path)
+
+    def copy_if_changed(source_path: str, output_path: str) -> None:
+        target = os.path.join(output_path, os.path.basename(source_path)) if os.path.isdir(output_path) else output_path
+        produced.add(os.path.abspath(target))
+        with contextlib.suppress(OSError):
+            if os.path.isfile(target) and filecmp.cmp(source_path, target, shallow=False):
+                return
+        copy_file(source_path, output_path)
+
+    utils.write_file, utils.copy_file = write_if_changed, copy_if_changed
+    if os.path.isdir(site_dir):  # (anything else there, MkDocs reports as it always has)
+        utils.clean_directory = lambda directory: None  # put off: see _remove_the_rest
+    try:
+        yield
+    finally:
+        utils.write_file, utils.copy_file, utils.clean_directory = write_file, copy_file, clean_directory
+        _remove_the_rest(Path(site_dir), produced, started)
+
+
+def _remove_the_rest(site: Path, produced: set[str], started: int) -> None:
+    """Remove what this build did not produce: neither written, copied nor left as it was by
+    MkDocs, nor written since the build started (by plugins writing files themselves)."""
+    if not site.is_dir():
+        return
+    for folder, _, files in os.walk(site, topdown=False):
+        relative = Path(folder).relative_to(site)
+        if relative.parts and relative.parts[0].startswith("."):
+            continue  # a hidden entry of the site folder, which MkDocs' emptying keeps too
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.startswith(".") and folder == str(site):
+                continue
+            with contextlib.suppress(OSError):
+                if os.path.abspath(path) not in produced and os.lstat(path).st_mtime_ns < started:
+                    os.remove(path)
+        if folder != str(site):
+            with contextlib.suppress(OSError):
+                if not os.listdir(folder):
+                    os.rmdir(folder)
