@@ -5,11 +5,14 @@ knowledge base is checked once per build."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from kb.config import KbConfig
 from kb.report import ExitStatus, exit_status, summary
@@ -123,7 +126,8 @@ def serve_site(config: KbConfig, dev_addr: str) -> int:
 
     _setup_logging(news=True)
     try:
-        serve(config_file=str(config.config_file), dev_addr=dev_addr, livereload=True)
+        with _rebuilds_write_only_changes():
+            serve(config_file=str(config.config_file), dev_addr=dev_addr, livereload=True)
     except KeyboardInterrupt:
         return ExitStatus.OK
     except KbStop as stopped:
@@ -133,3 +137,24 @@ def serve_site(config: KbConfig, dev_addr: str) -> int:
         print(f"kb: cannot serve the site: {error}", file=sys.stderr)
         return ExitStatus.USAGE
     return ExitStatus.OK
+
+
+@contextlib.contextmanager
+def _rebuilds_write_only_changes() -> Iterator[None]:
+    """Every build ``kb serve`` makes (the first and each after a save) writes only the files
+    whose bytes change, as ``kb build`` does, so a save rewrites a few files, not the site."""
+    import mkdocs.commands.serve as serve_command
+
+    from kb.mkdocs.writes import only_changed_writes
+
+    build = getattr(serve_command, "build")  # noqa: B009 - MkDocs imports it there; not exported
+
+    def build_writing_changes(config: Any, **options: Any) -> None:
+        with only_changed_writes(config.site_dir):
+            build(config, **options)
+
+    setattr(serve_command, "build", build_writing_changes)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(serve_command, "build", build)  # noqa: B010
