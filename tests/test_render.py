@@ -4,6 +4,8 @@ the progress bar shows on a terminal and stays quiet in CI."""
 from __future__ import annotations
 
 import io
+import posixpath
+import random
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,14 @@ def test_progress_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> N
     bar.step("x")
     bar.close()
     assert quiet.getvalue() == ""
+
+
+def test_relative_links_match_posixpath_relpath_without_touching_the_file_system() -> None:
+    from kb.site.urls import _relpath
+
+    rng = random.Random(0)
+    segments = ["a", "b", "c", "index.html", ".", ".."]
+    for _ in range(20000):
+        target = "/".join(rng.choice(segments) for _ in range(rng.randint(0, 4))) or "."
+        start = "/".join(rng.choice(segments) for _ in range(rng.randint(0, 4))) or "."
+        assert _relpath(target, start) == posixpath.relpath(target, start), (target, start)

@@ -20,10 +20,23 @@ def relative_url(target: str, source: str) -> str:
     base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
     if not base:
         return target or "./"
-    relative = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+    relative = _relpath(target or ".", base.rstrip("/") or ".")
     if target.endswith("/") and not relative.endswith("/"):
         relative += "/"
     return "./" if relative == "./" or relative == "." else relative
+
+
+def _relpath(target: str, start: str) -> str:
+    """``posixpath.relpath`` for two paths relative to the site root, without the file system
+    calls it makes (a build asks for tens of thousands of links)."""
+    to = [part for part in target.split("/") if part not in ("", ".")]
+    here = [part for part in start.split("/") if part not in ("", ".")]
+    if ".." in to or ".." in here:
+        return posixpath.relpath(target, start)
+    common = 0
+    while common < min(len(to), len(here)) and to[common] == here[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + to[common:]) or "."
 
 
 def md_link(label: str, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
