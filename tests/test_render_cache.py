@@ -135,3 +135,16 @@ def test_a_build_rewrites_only_the_files_whose_bytes_change_and_removes_what_is_
     (root / "site/.kept").unlink()
     clean_build(root, "site-clean")
     assert files_of(root / "site") == files_of(root / "site-clean")
+
+
+def test_the_store_keeps_only_what_the_last_build_used(kb) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(4)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 6]) for n in range(6)}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    first = sorted(p.name for p in pages_cache(root).rglob("*.json"))
+    edited = root / "content/topic-1.md"
+    for word in ("one", "two", "three"):
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nOne more sentence, {word}.\n", encoding="utf-8")
+        run_kb(root, "build")
+    now = sorted(p.name for p in pages_cache(root).rglob("*.json"))
+    assert len(now) == len(first) and now != first

@@ -25,8 +25,8 @@ import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
-from kb.figures.cache import Cache, digest
-from kb.mkdocs.render_cache import stable, toc_tokens
+from kb.figures.cache import digest
+from kb.mkdocs.render_cache import PageStore, stable, toc_tokens
 
 STORED_TEMPLATE = "kb-stored-page.html"
 _KNOWN_PLUGINS = {"kb", "search", "material/search"}
@@ -42,8 +42,8 @@ def usable(config: MkDocsConfig) -> bool:
 class OutputCache:
     """Finished pages of one build, stored by what they depend on."""
 
-    def __init__(self, folder: Path, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment) -> None:
-        self.cache = Cache(folder / "pages")
+    def __init__(self, store: PageStore, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment) -> None:
+        self.cache = store
         self.drawn = 0  # pages the theme drew in this build
         self.reused = 0  # pages written from the store
         self._pending: dict[str, str] = {}  # page URL -> key, for pages the theme draws

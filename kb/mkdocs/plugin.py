@@ -156,6 +156,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             urls = [f.page.url for f in self.files.documentation_pages() if f.page is not None]
             write_sitemap(Path(config.site_dir), urls)
         if self.render_cache is not None:
+            pages = len(self.files.documentation_pages()) if self.files is not None else -1
+            if self.render_cache.rendered + self.render_cache.reused == pages:  # every page seen (not a dirty build)
+                self.render_cache.cache.prune()
             drawn = f"{self.output_cache.drawn} drawn by the theme, {self.output_cache.reused} stored" if self.output_cache else "all drawn"
             log.debug(f"kb: pages converted from Markdown: {self.render_cache.rendered}, stored: {self.render_cache.reused}; "
                       f"finished pages: {drawn}")
@@ -214,7 +217,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         for page in pages:
             self.finished[page.url] = self._finish(page)
         if self.kb is not None and self.render_cache is not None and output_cache_usable(config):
-            self.output_cache = OutputCache(self.kb.cache_dir, self.render_cache.base, config, self.nav, env)
+            self.output_cache = OutputCache(self.render_cache.cache, self.render_cache.base, config, self.nav, env)
             for page in pages:
                 self.output_cache.look_up(page, self.finished[page.url] or page.content or "")
         return env

@@ -15,6 +15,7 @@ tolerance: a corrupt entry is a miss.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import logging
 from pathlib import Path
@@ -30,11 +31,36 @@ from kb.figures.cache import Cache, digest
 _LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jieba", "kb")
 
 
+class PageStore(Cache):
+    """The stored renderings, search entries and finished pages of the pages/ folder. Each
+    build keeps only what it used: a page edited a hundred times under ``kb serve`` leaves
+    one set of entries, not a hundred."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.used: set[str] = set()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        self.used.add(key)
+        return super().get(key)
+
+    def put(self, key: str, payload: dict[str, Any]) -> None:
+        self.used.add(key)
+        super().put(key, payload)
+
+    def prune(self) -> None:
+        """Remove every entry this build did not use (call once the whole site is built)."""
+        for entry in self.directory.glob("*/*.json"):
+            if entry.stem not in self.used:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+
+
 class RenderCache:
     """Stored renderings for one build (one set of files and one configuration)."""
 
     def __init__(self, folder: Path, config: MkDocsConfig, files: Files) -> None:
-        self.cache = Cache(folder / "pages")
+        self.cache = PageStore(folder / "pages")
         self.rendered = 0  # pages converted by this build
         self.reused = 0  # pages whose stored rendering was put in place
         self.base = digest(
