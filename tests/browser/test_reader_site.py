@@ -89,10 +89,14 @@ def test_graph_on_a_phone_has_labels_and_a_first_tap_shows_the_neighbourhood(bro
     labelled = tab.evaluate("window.kbGraph.nodes().filter(n => n.style('label') !== '').length")
     assert labelled >= 5
     start = tab.url
+    tab.evaluate("window.scrollTo(0, document.getElementById('kb-graph-info').getBoundingClientRect().top + window.scrollY)")
     point = node_point(tab, "Parameter")
+    canvas = tab.locator("#kb-graph").bounding_box()
+    assert 0 < point["y"] < 844, point  # on the screen, where a finger can reach it
     tab.touchscreen.tap(point["x"], point["y"])
     tab.wait_for_function("document.getElementById('kb-graph-info').textContent.includes('tap again to open')")
     assert tab.url == start
+    assert tab.locator("#kb-graph").bounding_box() == canvas  # the line naming the page does not push the graph down
     assert tab.evaluate("window.kbGraph.nodes('.near').length") > 1
     screenshot(tab, "graph-phone-neighbourhood.png")
     tab.wait_for_timeout(600)  # a second tap, not a double tap
