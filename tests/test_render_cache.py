@@ -148,3 +148,13 @@ def test_the_store_keeps_only_what_the_last_build_used(kb) -> None:  # type: ign
         run_kb(root, "build")
     now = sorted(p.name for p in pages_cache(root).rglob("*.json"))
     assert len(now) == len(first) and now != first
+
+
+def test_with_another_plugin_every_page_is_drawn_by_the_theme(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
+    mkdocs = MKDOCS.replace("  - search\n", "  - search\n  - tags\n")  # Material's tags plugin: kb cannot see what it does
+    root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=mkdocs)
+    run_kb(root, "build")
+    work_done(caplog)
+    assert run_kb(root, "build").status == 0
+    assert work_done(caplog).endswith("finished pages: all drawn")
