@@ -82,19 +82,20 @@ def _layers(model: nn.Module) -> list[nn.Module]:
 
 
 def _attention(layer: nn.Module) -> nn.Module:
-    for name in ("self_attn", "attn", "attention"):
-        module = getattr(layer, name, None)
-        if isinstance(module, nn.Module):
-            return module
-    raise RegistryError("the layer has no attention module (self_attn or attn)")
+    return _child(layer, ("self_attn", "attn", "attention"), "the layer has no attention module (self_attn or attn)")
 
 
 def _feed_forward(layer: nn.Module) -> nn.Module:
-    for name in ("mlp", "block_sparse_moe", "feed_forward"):
+    return _child(layer, ("mlp", "block_sparse_moe", "feed_forward"), "the layer has no feed-forward module (mlp)")
+
+
+def _child(layer: nn.Module, names: tuple[str, ...], missing: str) -> nn.Module:
+    """The first of ``names`` that is a submodule of ``layer`` (model families name them differently)."""
+    for name in names:
         module = getattr(layer, name, None)
         if isinstance(module, nn.Module):
             return module
-    raise RegistryError("the layer has no feed-forward module (mlp)")
+    raise RegistryError(missing)
 
 
 def _count(module: nn.Module) -> int:

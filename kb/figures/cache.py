@@ -33,7 +33,8 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _version(distribution: str) -> str:
+def installed_version(distribution: str) -> str:
+    """The installed version of a distribution, or "not installed"."""
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -57,8 +58,8 @@ def environment(root: Path) -> dict[str, str]:
     runtime_files = [file for name in _RUNTIME_SOURCES for file in _python_files(_KB_DIR / name)]
     return {
         "python": ".".join(map(str, sys.version_info[:3])),
-        "torch": _version("torch"),
-        "transformers": _version("transformers"),
+        "torch": installed_version("torch"),
+        "transformers": installed_version("transformers"),
         "kb": _tree_digest(runtime_files, _KB_DIR),
         "macros": _tree_digest(macro_files, root) if macro_files else "none",
     }

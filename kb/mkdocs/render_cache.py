@@ -16,7 +16,6 @@ tolerance: a corrupt entry is a miss.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import logging
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from kb.figures.cache import Cache, digest
+from kb.figures.cache import Cache, digest, installed_version
 
 _LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jieba", "kb")
 
@@ -64,7 +63,7 @@ class RenderCache:
         self.rendered = 0  # pages converted by this build
         self.reused = 0  # pages whose stored rendering was put in place
         self.base = digest(
-            {name: _version(name) for name in _LIBRARIES},
+            {name: installed_version(name) for name in _LIBRARIES},
             stable(config["markdown_extensions"]), stable(config["mdx_configs"] or {}),
             config.use_directory_urls, repr(config.validation), logging.getLogger("mkdocs").getEffectiveLevel(),
             sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
@@ -163,13 +162,6 @@ def stable(value: Any) -> Any:
     if callable(value):
         return f"{getattr(value, '__module__', '?')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
     return repr(value)
-
-
-def _version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
 
 
 class _Logged(logging.Handler):
