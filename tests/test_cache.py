@@ -82,9 +82,9 @@ def test_corrupt_and_truncated_entries_are_recomputed(kb) -> None:  # type: igno
     assert len(entries) == 4  # the manifest, two figures, one page's blocks
     entries[0].write_text(entries[0].read_text()[:20])  # truncated
     entries[1].write_bytes(b"\x00\xff garbage")
-    entry = json.loads(entries[2].read_text())
-    entry["payload"]["value"] = 1  # tampered: the checksum no longer matches
-    entries[2].write_text(json.dumps(entry))
+    header, payload = entries[2].read_text().split("\n", 1)
+    tampered = {**json.loads(payload), "value": 1}  # the checksum in the header no longer matches
+    entries[2].write_text(header + "\n" + json.dumps(tampered))
     started, diagnostics, states = check(root)
     assert started >= 1 and diagnostics == [] and set(states.values()) == {"verified"}
     assert len(sorted((root / ".kb-cache").rglob("*.json"))) == 4
@@ -100,3 +100,10 @@ def test_cache_entries_round_trip_and_reject_a_wrong_key(tmp_path: Path) -> None
     (tmp_path / key[:2] / f"{key}.json").rename(tmp_path / other[:2] / f"{other}.json")
     assert cache.get(other) is None
     assert not list(tmp_path.rglob(".tmp-*"))
+
+
+def test_digests_tell_apart_values_that_print_alike() -> None:
+    alike = [("ab", "c"), ("a", "bc"), (["a"],), ("a",), ({"a": 1},), (["a", 1],), (1,), ("1",), (True,), (1.0,),
+             (None,), ("None",), ((),), ([[]],), ("é",), ("e\u0301",)]
+    assert len({digest(*parts) for parts in alike}) == len(alike)
+    assert digest({"b": 2, "a": 1}) == digest({"a": 1, "b": 2})  # a mapping's order is not part of it

@@ -158,3 +158,15 @@ def test_with_another_plugin_every_page_is_drawn_by_the_theme(kb, caplog: pytest
     work_done(caplog)
     assert run_kb(root, "build").status == 0
     assert work_done(caplog).endswith("finished pages: all drawn")
+
+
+def test_the_themes_templates_are_compiled_once_and_a_cache_that_cannot_keep_them_fails_nothing(kb) -> None:  # type: ignore[no-untyped-def]
+    root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=MKDOCS)
+    assert run_kb(root, "build").status == 0
+    assert len(list((root / ".kb-cache/templates").glob("__jinja2_*.cache"))) > 10  # main.html and what it includes
+    first = files_of(root / "site")
+    shutil.rmtree(root / ".kb-cache/templates")
+    (root / ".kb-cache/templates").write_text("not a folder", encoding="utf-8")
+    shutil.rmtree(root / "site")
+    assert run_kb(root, "build").status == 0
+    assert files_of(root / "site") == first

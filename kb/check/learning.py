@@ -115,23 +115,31 @@ def learning_path(pages: list[Page], relations: list[Relation], home: str | None
     return order + sorted((p for p in pages if p.source not in placed), key=key)
 
 
-def read_first(page: Page, relations: list[Relation], path: list[Page]) -> list[Page]:
-    """The page's prerequisites and theirs, all the way down, in learning-path order."""
-    direct: dict[str, list[Page]] = {}
+def prerequisites_by_page(relations: list[Relation]) -> tuple[dict[str, list[Page]], dict[str, list[Page]]]:
+    """Each page's direct prerequisites, and the pages that name each page as one (by source)."""
+    needs: dict[str, list[Page]] = {}
+    needed_by: dict[str, list[Page]] = {}
     for relation in relations:
         if relation.kind is EdgeKind.PREREQUISITE:
-            direct.setdefault(relation.source.source, []).append(relation.target)
-    seen: set[str] = set()
-    todo = list(direct.get(page.source, []))
+            needs.setdefault(relation.source.source, []).append(relation.target)
+            needed_by.setdefault(relation.target.source, []).append(relation.source)
+    return needs, needed_by
+
+
+def read_first(page: Page, needs: dict[str, list[Page]], position: dict[str, int]) -> list[Page]:
+    """The page's prerequisites and theirs, all the way down, in learning-path order
+    (``position``: each page's place on the path; pages not on it are left out)."""
+    seen: dict[str, Page] = {}
+    todo = list(needs.get(page.source, []))
     while todo:
         needed = todo.pop()
         if needed.source not in seen and needed is not page:
-            seen.add(needed.source)
-            todo.extend(direct.get(needed.source, []))
-    return [p for p in path if p.source in seen]
+            seen[needed.source] = needed
+            todo.extend(needs.get(needed.source, []))
+    return sorted((p for s, p in seen.items() if s in position), key=lambda p: position[p.source])
 
 
-def leads_to(page: Page, relations: list[Relation], path: list[Page]) -> list[Page]:
+def leads_to(page: Page, needed_by: dict[str, list[Page]], position: dict[str, int]) -> list[Page]:
     """The pages that name this one as a prerequisite, in learning-path order."""
-    followers = {r.source.source for r in relations if r.kind is EdgeKind.PREREQUISITE and r.target is page}
-    return [p for p in path if p.source in followers and p is not page]
+    followers = {p.source: p for p in needed_by.get(page.source, []) if p.source != page.source}
+    return sorted((p for s, p in followers.items() if s in position), key=lambda p: position[p.source])

@@ -3,9 +3,10 @@
 An entry is keyed by what its result depends on (the figure call or the
 page's code, the source of ``macros/`` and of kb's own figure code, and the
 versions of Python, torch and transformers), never by the prose around it.
-Each entry is one JSON file, written to a temporary file and renamed into
-place, and carries a checksum: a corrupt or truncated entry reads as a miss
-and is computed again.
+Each entry is one file, written to a temporary file and renamed into place:
+a line of JSON with its key and the checksum of the payload's bytes, then the
+payload as JSON. A corrupt or truncated entry reads as a miss and is computed
+again.
 """
 
 from __future__ import annotations
@@ -28,9 +29,33 @@ _RUNTIME_SOURCES = ("runtime", "protocol.py", "literals.py")
 
 
 def digest(*parts: Any) -> str:
-    """A stable SHA-256 of JSON-able parts."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    """A stable SHA-256 of parts made of strings, numbers, None, lists, tuples and dicts
+    (anything else by its ``str``). Strings are hashed as they are, not serialised first:
+    keys hold whole pages, and a build computes thousands of keys."""
+    sha = hashlib.sha256()
+    _feed(sha, parts)
+    return sha.hexdigest()
+
+
+def _feed(sha: Any, value: Any) -> None:
+    """Each value tagged by its kind and length, so no two different values feed the same bytes."""
+    if isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        sha.update(b"s%d:" % len(data))
+        sha.update(data)
+    elif isinstance(value, (list, tuple)):
+        sha.update(b"l%d:" % len(value))
+        for item in value:
+            _feed(sha, item)
+    elif isinstance(value, dict):
+        sha.update(b"d%d:" % len(value))
+        for key, item in sorted(value.items(), key=lambda pair: str(pair[0])):
+            _feed(sha, str(key))
+            _feed(sha, item)
+    elif value is None or isinstance(value, (bool, int, float)):
+        sha.update(b"j" + json.dumps(value).encode() + b";")
+    else:
+        _feed(sha, ("other", str(value)))
 
 
 def installed_version(distribution: str) -> str:
@@ -91,9 +116,10 @@ class Cache:
         """The entry stored under ``key``, or None if absent, corrupt or truncated."""
         path = self._path(key)
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            payload = entry["payload"]
-            valid = entry["key"] == key and entry["checksum"] == digest(payload)
+            header, _, body = path.read_bytes().partition(b"\n")
+            entry = json.loads(header)
+            valid = entry["key"] == key and entry["checksum"] == hashlib.sha256(body).hexdigest()
+            payload = json.loads(body) if valid else None
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             valid, payload = False, None
         if not valid:
@@ -112,6 +138,8 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.is_dir() and not path.is_symlink():  # an entry that became a folder: it is ours to replace
                 shutil.rmtree(path)
-            write_atomically(path, json.dumps({"key": key, "checksum": digest(payload), "payload": payload}, ensure_ascii=False))
+            body = json.dumps(payload, ensure_ascii=False)
+            checksum = hashlib.sha256(body.encode()).hexdigest()
+            write_atomically(path, json.dumps({"key": key, "checksum": checksum}) + "\n" + body)
         except OSError as error:
             self.unwritable = error.strerror or type(error).__name__

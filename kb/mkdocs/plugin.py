@@ -33,6 +33,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
+from kb.mkdocs.compiled import CompiledTemplates
 from kb.mkdocs.config import KbPluginConfig
 from kb.mkdocs.errors import stop
 from kb.mkdocs.output_cache import OutputCache
@@ -183,6 +184,12 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
                 server.watch(str(self.kb.root / folder))
         return server
 
+    def on_page_read_source(self, page: MkDocsPage, config: MkDocsConfig) -> str | None:
+        """A topic page is rendered from kb's own reading of it (``on_page_markdown``): MkDocs
+        need not read it and parse its front matter again."""
+        kb_page = self.site.by_doc_path.get(page.file.src_uri) if self.site is not None else None
+        return "" if kb_page is not None and kb_page.usable else None
+
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         assert self.site is not None
         if self.render_cache is not None:
@@ -212,6 +219,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         """Every page is converted and titled now, so each page's finished content and the
         navigation are known: finished pages can be looked up before the theme draws them
         (where the site's plugins allow it, see ``kb.mkdocs.output_cache``)."""
+        if self.kb is not None and env.bytecode_cache is None:
+            env.bytecode_cache = CompiledTemplates(self.kb.cache_dir / "templates")
         self.finished = {}
         pages = [f.page for f in files.documentation_pages() if f.page is not None and f.page.content is not None]
         for page in pages:

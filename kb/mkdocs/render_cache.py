@@ -98,7 +98,7 @@ class RenderCache:
         if index is None or not hasattr(index, "entries"):
             return
         add = index.add_entry_from_context
-        settings = stable(dict(index.config))
+        settings = digest(stable(dict(index.config)))
 
         def add_entry_from_context(page: Page) -> None:
             meta = {name: value for name, value in page.meta.items() if name != "template"}  # set by kb's output cache

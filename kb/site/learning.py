@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 
 from kb.check.graph import generality
-from kb.check.learning import leads_to, learning_path, read_first
+from kb.check.learning import leads_to, learning_path, prerequisites_by_page, read_first
 from kb.check.review import Review, reviews
 from kb.check.sitepaths import LEARNING_PATH, REVIEW_PAGE
 from kb.model import EdgeKind, Page
@@ -36,6 +36,8 @@ class Learning:
     _usable: dict[str, Page] = field(default_factory=dict)
     _named: dict[str, list[Page]] = field(default_factory=dict)
     _related: dict[str, list[tuple[Page, bool]]] = field(default_factory=dict)
+    _needs: dict[str, list[Page]] = field(default_factory=dict)  # source -> its direct prerequisites
+    _needed_by: dict[str, list[Page]] = field(default_factory=dict)  # source -> pages naming it as one
 
     @classmethod
     def of(cls, result: CheckResult) -> Learning:
@@ -44,6 +46,7 @@ class Learning:
         learning.position = {p.source: i for i, p in enumerate(learning.path, start=1)}
         learning.generality = generality(result.graph)
         learning.undirected = nx.Graph(result.graph.to_undirected(as_view=True))
+        learning._needs, learning._needed_by = prerequisites_by_page(result.relations)
         return learning
 
     def neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
@@ -53,11 +56,15 @@ class Learning:
             return None, None
         return (self.path[place - 2] if place > 1 else None, self.path[place] if place < len(self.path) else None)
 
+    def prerequisites(self, page: Page) -> list[Page]:
+        """The pages ``page`` names as prerequisites, in its order (repeats kept)."""
+        return self._needs.get(page.source, [])
+
     def read_first(self, page: Page) -> list[Page]:
-        return read_first(page, self.result.relations, self.path)
+        return read_first(page, self._needs, self.position)
 
     def leads_to(self, page: Page) -> list[Page]:
-        return leads_to(page, self.result.relations, self.path)
+        return leads_to(page, self._needed_by, self.position)
 
     def related(self, page: Page) -> list[tuple[Page, bool]]:
         """Related topics: the page's own ``related`` first, then the pages closest to it in the
@@ -120,7 +127,7 @@ def learning_path_page(learning: Learning) -> str:
              "computed from each page's prose, code and tables.", "",
              '<div class="kb-path" markdown="1">', ""]
     for number, page in enumerate(learning.path, start=1):
-        needs = [r.target for r in learning.result.relations if r.kind is EdgeKind.PREREQUISITE and r.source is page]
+        needs = learning.prerequisites(page)
         after = (" · after " + ", ".join(md_link(p.title, LEARNING_PATH, p.doc_path) for p in _unique(needs))
                  if needs else "")
         difficulty = f" · {page.meta.difficulty}" if page.meta.difficulty else ""

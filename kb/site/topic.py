@@ -50,6 +50,7 @@ class SiteIndex:
     learning: Learning | None = None
     states: dict[str, PageState] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)  # a page's source -> its site URL
+    degrees: dict[str, int] = field(default_factory=dict)  # a node's links, either way (filled when first needed)
     _references: dict[str, tuple[References, dict[int, str]]] = field(default_factory=dict)
 
     @classmethod
@@ -350,9 +351,12 @@ def _backlinks_html(page: Page, site: SiteIndex) -> str:
 
 
 def _neighbours(page: Page, site: SiteIndex, limit: int = 16) -> list[Page]:
+    """The pages linked with ``page`` either way, best connected first (at most ``limit``)."""
     graph = site.result.graph
+    if not site.degrees:
+        site.degrees = dict(graph.degree())
     nodes = (set(graph.successors(page.source)) | set(graph.predecessors(page.source))) - {page.source}
-    ranked = sorted(nodes, key=lambda n: (-graph.degree(n), n))[:limit]
+    ranked = sorted(nodes, key=lambda n: (-site.degrees.get(n, 0), n))[:limit]
     return [site.by_source[n] for n in ranked if n in site.by_source]
 
 
