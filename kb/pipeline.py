@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ from kb.check import graph as graphs
 from kb.check.learning import Relation, check_prerequisites, resolve_relations
 from kb.check.links import Edge, NameIndex, resolve_links
 from kb.check.load import discover_attachments, load_pages
+from kb.check.parsed import ParsedPages
 from kb.check.review import report_overdue, reviews
 from kb.check.schema import Schema, Spec, validate_page
 from kb.check.schema_file import load_schema
@@ -61,9 +63,14 @@ def run_check(config: KbConfig, today: dt.date | None = None, compute: bool = Fa
     diags = Diagnostics()
     derive_ids = not (schema.fields.get("id") or Spec(("string",))).required
     with _without_cyclic_gc():
-        pages = load_pages(config.content_dir, config.root, config.options.max_page_bytes, diags)
+        parsed = ParsedPages.open(config.cache_dir / "parsed.pickle")
+        pages = load_pages(config.content_dir, config.root, config.options.max_page_bytes, diags, parsed)
+        checked_against = f"{schema.source} {today.isoformat()}"
         for page in pages:
-            validate_page(page, schema, today, diags)
+            parsed.check(page, checked_against, diags, functools.partial(validate_page, page, schema, today))
+        if compute:  # runs that compute keep the cache folder; the others (kb new, kb graph) leave it as it is
+            parsed.save()
+        for page in pages:
             if derive_ids and page.meta.id is None:
                 page.meta = dataclasses.replace(page.meta, id=PageId(page.doc_path.removesuffix(".md")), id_derived=True)
         by_id = crosspage.check_ids(pages, diags)

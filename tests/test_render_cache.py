@@ -40,7 +40,7 @@ def clean_build(root: Path, site: str) -> None:
 
 def edit(root: Path, rng: random.Random, alive: list[int], next_number: list[int]) -> str:
     """One random edit of the kind authors make; says which."""
-    kind = rng.choice(["sentence", "link", "title", "add", "delete", "heading"])
+    kind = rng.choice(["sentence", "link", "title", "add", "delete", "heading", "prerequisite", "tag"])
     number = rng.choice(alive)
     path = root / f"content/topic-{number}.md"
     text = path.read_text(encoding="utf-8")
@@ -56,6 +56,10 @@ def edit(root: Path, rng: random.Random, alive: list[int], next_number: list[int
         next_number[0] += 1
         (root / f"content/topic-{new}.md").write_text(topic(new, rng, [number]), encoding="utf-8")
         alive.append(new)
+    elif kind == "prerequisite":
+        path.write_text(text.replace("\ntags:", f"\nprerequisites: [Topic {rng.choice(alive)}]\ntags:", 1), encoding="utf-8")
+    elif kind == "tag":
+        path.write_text(text.replace("\ntags: [", f"\ntags: [{rng.choice(WORDS)}, ", 1), encoding="utf-8")
     elif kind == "delete" and len(alive) > 3:
         path.unlink()
         alive.remove(number)
@@ -64,7 +68,7 @@ def edit(root: Path, rng: random.Random, alive: list[int], next_number: list[int
     return kind
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_builds_after_random_edits_equal_clean_builds(kb, seed: int) -> None:  # type: ignore[no-untyped-def]
     rng = random.Random(seed)
     files = {f"content/topic-{n}.md": topic(n, rng, rng.sample(range(8), 2)) for n in range(8)}
@@ -72,7 +76,7 @@ def test_builds_after_random_edits_equal_clean_builds(kb, seed: int) -> None:  #
     root: Path = kb(files, mkdocs=MKDOCS)
     alive, next_number = list(range(8)), [8]
     run_kb(root, "build")
-    for step in range(6):
+    for step in range(8):
         kind = edit(root, rng, alive, next_number)
         run_kb(root, "build")
         clean_build(root, "site-clean")
@@ -97,12 +101,12 @@ def test_an_edit_converts_and_draws_only_the_pages_it_changes(kb, caplog: pytest
     assert run_kb(root, "build").status == 0
     pages = int(first.split(": ")[2].split(",")[0])
     assert work_done(caplog) == (f"kb: pages converted from Markdown: 0, stored: {pages}; "
-                                 f"finished pages: 0 drawn by the theme, {pages} stored")
+                                 f"finished pages: 0 drawn by the theme, {pages} stored; topic pages: 0 rendered by kb, 12 stored")
     edited = root / "content/topic-5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("in detail.", "in much more detail."), encoding="utf-8")
     run_kb(root, "build")
     assert work_done(caplog) == (f"kb: pages converted from Markdown: 1, stored: {pages - 1}; "
-                                 f"finished pages: 1 drawn by the theme, {pages - 1} stored")
+                                 f"finished pages: 1 drawn by the theme, {pages - 1} stored; topic pages: 1 rendered by kb, 11 stored")
     assert "in much more detail." in (root / "site/topic-5/index.html").read_text(encoding="utf-8")
 
 
@@ -157,7 +161,7 @@ def test_with_another_plugin_every_page_is_drawn_by_the_theme(kb, caplog: pytest
     run_kb(root, "build")
     work_done(caplog)
     assert run_kb(root, "build").status == 0
-    assert work_done(caplog).endswith("finished pages: all drawn")
+    assert work_done(caplog).endswith("finished pages: all drawn; topic pages: 0 rendered by kb, 1 stored")
 
 
 def test_the_themes_templates_are_compiled_once_and_a_cache_that_cannot_keep_them_fails_nothing(kb) -> None:  # type: ignore[no-untyped-def]
@@ -170,3 +174,28 @@ def test_the_themes_templates_are_compiled_once_and_a_cache_that_cannot_keep_the
     shutil.rmtree(root / "site")
     assert run_kb(root, "build").status == 0
     assert files_of(root / "site") == first
+
+
+def test_while_serving_stored_pages_are_kept_in_memory_and_saves_are_looked_for_often(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    import mkdocs.commands.serve as serve_command
+
+    from kb.mkdocs.build import POLLING_SECONDS, _saves_noticed_quickly
+    from kb.mkdocs.render_cache import kept_in_memory
+
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
+    root: Path = kb({f"content/topic-{n}.md": topic(n, random.Random(n), [(n + 1) % 4]) for n in range(4)}, mkdocs=MKDOCS)
+    with kept_in_memory():
+        run_kb(root, "build")
+        first = files_of(root / "site")
+        work_done(caplog)
+        shutil.rmtree(pages_cache(root))  # gone from the disk, still in memory
+        assert run_kb(root, "build").status == 0
+        assert work_done(caplog).endswith("topic pages: 0 rendered by kb, 4 stored")
+        assert files_of(root / "site") == first
+    assert not pages_cache(root).exists()  # nothing new was stored
+    run_kb(root, "build")
+    assert work_done(caplog).endswith("topic pages: 4 rendered by kb, 0 stored")  # outside serving, the files only
+    with _saves_noticed_quickly():
+        server = serve_command.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(root))
+    assert server.observer.timeout == POLLING_SECONDS == 0.25
+    server.server_close()

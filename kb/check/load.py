@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from kb.check import markdown, yamlpos
+from kb.check.parsed import ParsedPages
 from kb.diagnostics import Diagnostics
 from kb.model import DocPath, FrontMatter, Page, PageMeta, SourcePath
 
@@ -38,11 +39,13 @@ def discover_attachments(content_dir: Path) -> set[str]:
     return found
 
 
-def load_pages(content_dir: Path, root: Path, max_bytes: int, diags: Diagnostics) -> list[Page]:
-    """Load every page under ``content_dir``; paths in diagnostics are relative to ``root``."""
+def load_pages(content_dir: Path, root: Path, max_bytes: int, diags: Diagnostics,
+               parsed: ParsedPages | None = None) -> list[Page]:
+    """Load every page under ``content_dir``; paths in diagnostics are relative to ``root``.
+    With ``parsed``, a page whose text was parsed before is not parsed again."""
     pages = []
     for file in discover(content_dir):
-        page = load_page(file, content_dir, root, max_bytes, diags)
+        page = load_page(file, content_dir, root, max_bytes, diags, parsed)
         if page is not None:
             pages.append(page)
     return pages
@@ -55,7 +58,8 @@ def _relative(file: Path, base: Path) -> str:
         return file.as_posix()
 
 
-def load_page(file: Path, content_dir: Path, root: Path, max_bytes: int, diags: Diagnostics) -> Page | None:
+def load_page(file: Path, content_dir: Path, root: Path, max_bytes: int, diags: Diagnostics,
+              parsed: ParsedPages | None = None) -> Page | None:
     """Read one file into a Page, or report why it cannot be one."""
     source = SourcePath(_relative(file, root))
     doc_path = DocPath(_relative(file, content_dir))
@@ -72,6 +76,8 @@ def load_page(file: Path, content_dir: Path, root: Path, max_bytes: int, diags: 
     text = decode(data, source, diags)
     if text is None:
         return None
+    if parsed is not None:
+        return parsed.parse(text, source, doc_path, diags, parse_page)
     return parse_page(text, source, doc_path, diags)
 
 

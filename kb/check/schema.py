@@ -90,6 +90,7 @@ class Schema:
     path: str = "site_config/schema.yml"  # as diagnostics name it
     references: list[str] = field(default_factory=list)
     review_intervals: dict[str, int] = field(default_factory=dict)  # days, by source_trust_level
+    source: str = ""  # a digest of the files it was read from: the same files, the same schema
 
     @property
     def required(self) -> list[str]:

@@ -16,7 +16,9 @@ Every problem in the file is reported at its line, all at once.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,16 @@ TOP_KEYS = ("extends", "fields", "review_intervals")
 def load_schema(path: Path | None, shown_as: str) -> tuple[Schema | None, list[Diagnostic]]:
     """The schema in force: the file at ``path`` (extending kb's default or replacing it), or
     kb's default schema when ``path`` is None. Returns the schema or every problem with it."""
+    schema, problems = _load(path, shown_as)
+    if schema is not None:
+        sha = hashlib.sha256(DEFAULT_SCHEMA.read_bytes())
+        with contextlib.suppress(OSError):  # read a moment ago; if it is gone now, the digest says so
+            sha.update(path.read_bytes() if path is not None else b"")
+        schema.source = sha.hexdigest()
+    return schema, problems
+
+
+def _load(path: Path | None, shown_as: str) -> tuple[Schema | None, list[Diagnostic]]:
     default = _read(DEFAULT_SCHEMA, DEFAULT_NAME)
     assert isinstance(default, yamlpos.Located), default  # kb's own file; a test reads it
     if path is None:

@@ -114,23 +114,48 @@ class Cache:
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The entry stored under ``key``, or None if absent, corrupt or truncated."""
+        body = self._read(key, "json")
+        try:
+            payload = json.loads(body) if body is not None else None
+        except (ValueError, RecursionError):
+            payload = None
+        return payload if isinstance(payload, dict) else None
+
+    def get_text(self, key: str) -> str | None:
+        """A text stored under ``key`` with ``put_text`` (kept as it is, not as JSON: pages
+        are large and a build reads many), or None if absent, corrupt or truncated."""
+        body = self._read(key, "text")
+        try:
+            return body.decode("utf-8") if body is not None else None
+        except UnicodeDecodeError:
+            return None
+
+    def _read(self, key: str, kind: str) -> bytes | None:
+        """The checked bytes of the entry under ``key``; a corrupt entry is removed."""
         path = self._path(key)
         try:
             header, _, body = path.read_bytes().partition(b"\n")
             entry = json.loads(header)
-            valid = entry["key"] == key and entry["checksum"] == hashlib.sha256(body).hexdigest()
-            payload = json.loads(body) if valid else None
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
-            valid, payload = False, None
-        if not valid:
-            with contextlib.suppress(OSError):  # a folder, or a read-only cache: leave it, it stays a miss
-                if path.is_file() or path.is_symlink():
-                    path.unlink()
-            return None
-        return payload if isinstance(payload, dict) else None
+            valid = (entry["key"] == key and entry.get("kind", "json") == kind
+                     and entry["checksum"] == hashlib.sha256(body).hexdigest())
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            valid = False
+        if valid:
+            return body
+        with contextlib.suppress(OSError):  # a folder, or a read-only cache: leave it, it stays a miss
+            if path.is_file() or path.is_symlink():
+                path.unlink()
+        return None
 
     def put(self, key: str, payload: dict[str, Any]) -> None:
         """Store an entry atomically: readers see the old entry or the new one, never half of one."""
+        self._write(key, "json", json.dumps(payload, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+
+    def put_text(self, key: str, text: str) -> None:
+        """Store a text as it is, for ``get_text``."""
+        self._write(key, "text", text.encode("utf-8", "surrogatepass"))
+
+    def _write(self, key: str, kind: str, body: bytes) -> None:
         if self.unwritable is not None:
             return
         path = self._path(key)
@@ -138,8 +163,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             if path.is_dir() and not path.is_symlink():  # an entry that became a folder: it is ours to replace
                 shutil.rmtree(path)
-            body = json.dumps(payload, ensure_ascii=False)
-            checksum = hashlib.sha256(body.encode()).hexdigest()
-            write_atomically(path, json.dumps({"key": key, "checksum": checksum}) + "\n" + body)
+            header = {"key": key, "checksum": hashlib.sha256(body).hexdigest(), **({"kind": kind} if kind != "json" else {})}
+            write_atomically(path, json.dumps(header).encode() + b"\n" + body)
         except OSError as error:
             self.unwritable = error.strerror or type(error).__name__

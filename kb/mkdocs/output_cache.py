@@ -66,15 +66,15 @@ class OutputCache:
     def look_up(self, page: Page, content: str) -> None:
         """Before the theme draws anything: if ``page`` with this finished content is stored,
         have it written by the one-line template."""
-        key = digest(
-            self._site, page.url, page.title, content, toc_tokens(page.toc), stable(dict(page.meta)),
-            _link(page.previous_page), _link(page.next_page), [_link(p) for p in page.ancestors],
-            page.canonical_url, page.edit_url, page.is_homepage,
+        key = digest(  # the small parts as their repr, which is as exact and much cheaper to hash
+            self._site, page.url, page.title, content, repr(toc_tokens(page.toc)), repr(stable(dict(page.meta))),
+            repr((_link(page.previous_page), _link(page.next_page), [_link(p) for p in page.ancestors],
+                  page.canonical_url, page.edit_url, page.is_homepage)),
         )
-        stored = self.cache.get(key)
-        if stored is not None and isinstance(stored.get("html"), str):
+        stored = self.cache.get_text(key)
+        if stored is not None:
             page.meta["template"] = STORED_TEMPLATE  # MkDocs picks the template before any plugin sees the page
-            self._stored[page.url] = stored["html"]
+            self._stored[page.url] = stored
             self.reused += 1
         else:
             self._pending[page.url] = key
@@ -89,7 +89,7 @@ class OutputCache:
         key = self._pending.pop(page.url, None)
         if key is not None:
             self.drawn += 1
-            self.cache.put(key, {"html": output})
+            self.cache.put_text(key, output)
 
 
 def _link(page: Any) -> Any:

@@ -39,6 +39,7 @@ from kb.mkdocs.errors import stop
 from kb.mkdocs.output_cache import OutputCache
 from kb.mkdocs.output_cache import usable as output_cache_usable
 from kb.mkdocs.render_cache import RenderCache
+from kb.mkdocs.topic_store import StoredTopics
 from kb.pipeline import CheckResult, run_check
 from kb.report import ExitStatus, exit_status
 from kb.site import assets
@@ -46,7 +47,7 @@ from kb.site.assemble import site_files
 from kb.site.checks import site_diagnostics
 from kb.site.generated import navigation
 from kb.site.sitemap import write_sitemap
-from kb.site.topic import SiteIndex, insert_after_headings, page_extras, render_topic
+from kb.site.topic import SiteIndex, insert_after_headings
 
 log = logging.getLogger("mkdocs.plugins.kb")
 
@@ -78,6 +79,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.categories: dict[str, MkDocsPage] = {}
         self.files: Files | None = None
         self.render_cache: RenderCache | None = None
+        self.topics: StoredTopics | None = None
         self.output_cache: OutputCache | None = None
         self.nav: Any = None
         self.finished: dict[str, str | None] = {}  # page URL -> its finished content (see on_env)
@@ -115,6 +117,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         assert self.kb is not None
         self.render_cache = RenderCache(self.kb.cache_dir, config, files)
         self.render_cache.cache_search_entries(config.plugins)
+        assert self.site is not None
+        self.topics = StoredTopics(self.render_cache.cache, self.site)
         return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -161,8 +165,9 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             if self.render_cache.rendered + self.render_cache.reused == pages:  # every page seen (not a dirty build)
                 self.render_cache.cache.prune()
             drawn = f"{self.output_cache.drawn} drawn by the theme, {self.output_cache.reused} stored" if self.output_cache else "all drawn"
+            topics = f"{self.topics.rendered} rendered by kb, {self.topics.reused} stored" if self.topics else "none"
             log.debug(f"kb: pages converted from Markdown: {self.render_cache.rendered}, stored: {self.render_cache.reused}; "
-                      f"finished pages: {drawn}")
+                      f"finished pages: {drawn}; topic pages: {topics}")
         if self.command != "build" or _CHECKED.get() is not None:
             return
         status = exit_status(self.reported, config.strict)
@@ -203,7 +208,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         page.meta["title"] = html.escape(kb_page.title)
         if page.parent is None and page.file.src_uri not in self.categories:
             page.parent = self._category_of(page.file.src_uri)
-        return render_topic(kb_page, self.site)
+        assert self.topics is not None
+        return self.topics.markdown(kb_page)
 
     def _category_of(self, src_uri: str) -> Any:
         """The navigation's page for the nearest folder above ``src_uri`` that has one."""
@@ -242,7 +248,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         before, after = self.site.learning.neighbours(kb_page) if self.site.learning else (None, None)
         page.previous_page = self._page(before) or page.previous_page
         page.next_page = self._page(after) or page.next_page
-        return insert_after_headings(page.content, page_extras(kb_page, self.site))
+        assert self.topics is not None
+        return insert_after_headings(page.content, self.topics.extras(kb_page))
 
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
         if self.output_cache is not None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,22 @@ from kb.figures.cache import Cache, digest, installed_version
 _LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jieba", "kb")
 
 
+_KEPT: dict[Path, dict[str, Any]] = {}  # by folder: entries kept in memory (see ``kept_in_memory``)
+_KEEPING = [False]
+
+
+@contextlib.contextmanager
+def kept_in_memory() -> Iterator[None]:
+    """Within the block (``kb serve``: one process, a build per save), builds keep the page
+    store's entries in memory as well, so a rebuild reads none of them back from files."""
+    _KEEPING[0] = True
+    try:
+        yield
+    finally:
+        _KEEPING[0] = False
+        _KEPT.clear()
+
+
 class PageStore(Cache):
     """The stored renderings, search entries and finished pages of the pages/ folder. Each
     build keeps only what it used: a page edited a hundred times under ``kb serve`` leaves
@@ -38,14 +55,33 @@ class PageStore(Cache):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.used: set[str] = set()
+        self.memory: dict[str, Any] | None = _KEPT.setdefault(directory, {}) if _KEEPING[0] else None
 
     def get(self, key: str) -> dict[str, Any] | None:
-        self.used.add(key)
-        return super().get(key)
+        found = self._remembered(key)
+        return found if isinstance(found, dict) else self._remember(key, super().get(key))
 
     def put(self, key: str, payload: dict[str, Any]) -> None:
-        self.used.add(key)
+        self._remember(key, payload)
         super().put(key, payload)
+
+    def get_text(self, key: str) -> str | None:
+        found = self._remembered(key)
+        return found if isinstance(found, str) else self._remember(key, super().get_text(key))
+
+    def put_text(self, key: str, text: str) -> None:
+        self._remember(key, text)
+        super().put_text(key, text)
+
+    def _remembered(self, key: str) -> Any:
+        self.used.add(key)
+        return self.memory.get(key) if self.memory is not None else None
+
+    def _remember(self, key: str, payload: Any) -> Any:
+        self.used.add(key)
+        if self.memory is not None and payload is not None:
+            self.memory[key] = payload
+        return payload
 
     def prune(self) -> None:
         """Remove every entry this build did not use (call once the whole site is built)."""
@@ -53,6 +89,9 @@ class PageStore(Cache):
             if entry.stem not in self.used:
                 with contextlib.suppress(OSError):
                     entry.unlink()
+        if self.memory is not None:
+            for key in [key for key in self.memory if key not in self.used]:
+                del self.memory[key]
 
 
 class RenderCache:
@@ -102,8 +141,8 @@ class RenderCache:
 
         def add_entry_from_context(page: Page) -> None:
             meta = {name: value for name, value in page.meta.items() if name != "template"}  # set by kb's output cache
-            key = digest(self.base, "search", settings, page.url, page.title, stable(meta),
-                         page.content, toc_tokens(page.toc))
+            key = digest(self.base, "search", settings, page.url, page.title, repr(stable(meta)),
+                         page.content, repr(toc_tokens(page.toc)))
             stored = self.cache.get(key)
             if stored is not None and isinstance(stored.get("entries"), list):
                 index.entries.extend(stored["entries"])

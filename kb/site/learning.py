@@ -32,7 +32,7 @@ class Learning:
     path: list[Page] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)  # source -> 1-based place on the path
     generality: dict[str, int] = field(default_factory=dict)
-    undirected: nx.Graph = field(default_factory=nx.Graph)
+    _undirected: nx.Graph | None = None  # the graph without directions, made when related topics are first needed
     _usable: dict[str, Page] = field(default_factory=dict)
     _named: dict[str, list[Page]] = field(default_factory=dict)
     _related: dict[str, list[tuple[Page, bool]]] = field(default_factory=dict)
@@ -45,7 +45,6 @@ class Learning:
         learning = cls(result, learning_path(pages, result.relations, result.config.options.home))
         learning.position = {p.source: i for i, p in enumerate(learning.path, start=1)}
         learning.generality = generality(result.graph)
-        learning.undirected = nx.Graph(result.graph.to_undirected(as_view=True))
         learning._needs, learning._needed_by = prerequisites_by_page(result.relations)
         return learning
 
@@ -83,7 +82,9 @@ class Learning:
         chosen: list[tuple[Page, bool]] = [(p, True) for p in _unique(self._named.get(page.source, []))]
         taken: set[str] = {p.source for p, _ in chosen} | {page.source}
         by_source = self._usable
-        for ring in _rings(self.undirected, page.source):
+        if self._undirected is None:
+            self._undirected = nx.Graph(self.result.graph.to_undirected(as_view=True))
+        for ring in _rings(self._undirected, page.source):
             for source in sorted(ring - taken, key=lambda s: (-self.generality.get(s, 0), by_source[s].title.casefold()
                                                                if s in by_source else s)):
                 if len(chosen) >= RELATED_LIMIT:
