@@ -101,9 +101,19 @@ def test_the_facts_topic_pages_are_keyed_by_are_the_same_in_every_process(kb) ->
     assert len(digests) == 1 and len(digests.pop().strip()) == 64
 
 
-def test_the_schema_check_is_kept_per_schema_and_date(kb, parses: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_the_schema_check_is_kept_per_schema_and_date(kb, parses: list[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     import datetime as dt
 
+    from kb import pipeline
+
+    checks: list[dt.date] = []
+    validate_page = pipeline.validate_page
+
+    def counting(page: object, schema: object, today: dt.date, diags: object) -> None:
+        checks.append(today)
+        validate_page(page, schema, today, diags)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "validate_page", counting)
     root: Path = kb({"content/a.md": page("a", "A", "# A\n", extra="confidence_score: high\nlast_reinforced: 2026-06-01\n")},
                     mkdocs=QUIET)
     config = load_config(str(root / "mkdocs.yml"))
@@ -114,8 +124,10 @@ def test_the_schema_check_is_kept_per_schema_and_date(kb, parses: list[str]) -> 
     before = found(dt.date(2026, 7, 1))
     assert [line.split()[0] for line in before] == ["frontmatter.type"]
     assert found(dt.date(2026, 7, 1)) == before
+    assert checks == [dt.date(2026, 7, 1)]  # the second check's diagnostics came from the kept pages
     earlier = found(dt.date(2026, 5, 1))  # the page's review date is now in the future
     assert any("future" in line for line in earlier) and earlier != before
+    assert len(checks) == 2
     schema = root / "site_config/schema.yml"  # the house schema: now with a field every page must have
     schema.write_text(schema.read_text(encoding="utf-8").replace("fields:\n", "fields:\n  owner: {type: string, required: true}\n", 1),
                       encoding="utf-8")

@@ -134,7 +134,8 @@ def _read(file: Path) -> tuple[dict[_Key, _Entry], dict[tuple[_Key, str], list[D
         return {}, {}
     pages = {key: entry for key, entry in stored["pages"].items() if _sound(key, entry)}
     checked = {key: found for key, found in stored["checked"].items()
-               if isinstance(key, tuple) and len(key) == 2 and _sound(key[0], (pages.get(key[0]), found))}
+               if isinstance(key, tuple) and len(key) == 2 and key[0] in pages and isinstance(key[1], str)
+               and isinstance(found, list) and all(isinstance(d, Diagnostic) for d in found)}
     return pages, checked
 
 
