@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,8 @@ def kept_in_memory() -> Iterator[None]:
 class PageStore(Cache):
     """The stored renderings, search entries and finished pages of the pages/ folder. Each
     build keeps only what it used: a page edited a hundred times under ``kb serve`` leaves
-    one set of entries, not a hundred."""
+    one set of entries, not a hundred. Like the parsed pages and the compiled templates
+    beside them, entries are trusted as the knowledge base's own files are."""
 
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
@@ -59,11 +61,21 @@ class PageStore(Cache):
 
     def get(self, key: str) -> dict[str, Any] | None:
         found = self._remembered(key)
-        return found if isinstance(found, dict) else self._remember(key, super().get(key))
+        return found if isinstance(found, dict) else self._remember(key, self._unpickled(key))
 
     def put(self, key: str, payload: dict[str, Any]) -> None:
+        """Entries are pickled, not JSON: a build reads thousands, and unpickling a page's
+        HTML copies it where decoding JSON reads it character by character."""
         self._remember(key, payload)
-        super().put(key, payload)
+        self._write(key, "pickle", pickle.dumps(payload, pickle.HIGHEST_PROTOCOL))
+
+    def _unpickled(self, key: str) -> dict[str, Any] | None:
+        body = self._read(key, "pickle")
+        try:
+            payload = pickle.loads(body) if body is not None else None
+        except Exception:  # bytes that passed the checksum but are no pickle of ours: a miss
+            payload = None
+        return payload if isinstance(payload, dict) else None
 
     def get_text(self, key: str) -> str | None:
         found = self._remembered(key)

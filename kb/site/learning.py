@@ -32,7 +32,6 @@ class Learning:
     path: list[Page] = field(default_factory=list)
     position: dict[str, int] = field(default_factory=dict)  # source -> 1-based place on the path
     generality: dict[str, int] = field(default_factory=dict)
-    _undirected: nx.Graph | None = None  # the graph without directions, made when related topics are first needed
     _usable: dict[str, Page] = field(default_factory=dict)
     _named: dict[str, list[Page]] = field(default_factory=dict)
     _related: dict[str, list[tuple[Page, bool]]] = field(default_factory=dict)
@@ -82,9 +81,7 @@ class Learning:
         chosen: list[tuple[Page, bool]] = [(p, True) for p in _unique(self._named.get(page.source, []))]
         taken: set[str] = {p.source for p, _ in chosen} | {page.source}
         by_source = self._usable
-        if self._undirected is None:
-            self._undirected = nx.Graph(self.result.graph.to_undirected(as_view=True))
-        for ring in _rings(self._undirected, page.source):
+        for ring in _rings(self.result.graph, page.source):
             for source in sorted(ring - taken, key=lambda s: (-self.generality.get(s, 0), by_source[s].title.casefold()
                                                                if s in by_source else s)):
                 if len(chosen) >= RELATED_LIMIT:
@@ -103,16 +100,17 @@ def _unique(pages: list[Page]) -> list[Page]:
     return list(seen.values())
 
 
-def _rings(graph: nx.Graph, start: str, depth: int = 3) -> Iterator[set[str]]:
-    """The nodes one step from ``start``, then two steps, up to ``depth``; each ring is
-    worked out only when the one before it did not give enough."""
+def _rings(graph: nx.MultiDiGraph, start: str, depth: int = 3) -> Iterator[set[str]]:
+    """The nodes one step from ``start`` over edges either way, then two steps, up to
+    ``depth``; each ring is worked out only when the one before it did not give enough."""
     if start not in graph:
         return
     seen, frontier = {start}, [start]
     for _ in range(depth):
         ring: set[str] = set()
         for node in frontier:
-            ring.update(n for n in graph.neighbors(node) if n not in seen)
+            ring.update(n for n in graph.successors(node) if n not in seen)
+            ring.update(n for n in graph.predecessors(node) if n not in seen)
         if not ring:
             return
         seen |= ring
