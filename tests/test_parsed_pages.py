@@ -133,3 +133,26 @@ def test_the_schema_check_is_kept_per_schema_and_date(kb, parses: list[str], mon
                       encoding="utf-8")
     assert any("owner" in line for line in found(dt.date(2026, 7, 1)))
     assert len(parses) == 1  # the page itself was parsed once
+
+
+def test_figure_expressions_are_read_once_across_checks_with_the_same_diagnostics(kb, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from kb.figures import expression
+
+    body = '# A\n\n{{ params("nn.Linear(2, 2)", expect="6") }} and {{ params( }} and {{ nothere(1) }}.\n'
+    root: Path = kb({"content/a.md": page("a", "A", body)}, mkdocs=QUIET)
+    read: list[str] = []
+    original = expression._read
+
+    def counting(text: str, names: list[str]) -> expression.Call:
+        read.append(text)
+        return original(text, names)
+
+    monkeypatch.setattr(expression, "_read", counting)
+    monkeypatch.setattr(expression, "_READINGS", {})  # as in a new process
+    first = diagnostics(root)
+    assert len(read) == 3 and any("figure.syntax" in line for line in first) and any("figure.unknown" in line for line in first)
+    monkeypatch.setattr(expression, "_READINGS", {})
+    assert diagnostics(root) == first and len(read) == 3  # read back from the kept readings, errors too
+    (root / ".kb-cache/expressions.pickle").write_bytes(b"\x80\x05 truncated")
+    monkeypatch.setattr(expression, "_READINGS", {})
+    assert diagnostics(root) == first and len(read) == 6

@@ -17,6 +17,7 @@ from kb.figures import block as blockmod
 from kb.figures import figure as figmod
 from kb.figures.block import Block
 from kb.figures.cache import Cache, digest, environment
+from kb.figures.expression import kept_readings
 from kb.figures.figure import Figure
 from kb.figures.progress import Progress
 from kb.figures.sessions import blocks_from_cache, run_pages
@@ -77,15 +78,16 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
     try:
         needs_manifest = any(page.expressions or page.quantities for page in pages)
         manifest = _manifest(cache, env, worker, diags) if needs_manifest else Manifest()
-        for page in pages:
-            computed.blocks.extend(blockmod.page_blocks(page))
-            if manifest is None:  # reported once as macros.failed; each figure is simply not computed
-                computed.figures.extend(Figure(page, e, error="not computed: macros/ could not be imported")
-                                        for e in page.expressions)
-                continue
-            computed.figures.extend(figmod.read_figures(page, manifest, diags))
-            if options.warn_unaccounted:
-                figmod.report_unaccounted(page, manifest, diags)
+        with kept_readings(config.cache_dir / "expressions.pickle"):
+            for page in pages:
+                computed.blocks.extend(blockmod.page_blocks(page))
+                if manifest is None:  # reported once as macros.failed; each figure is simply not computed
+                    computed.figures.extend(Figure(page, e, error="not computed: macros/ could not be imported")
+                                            for e in page.expressions)
+                    continue
+                computed.figures.extend(figmod.read_figures(page, manifest, diags))
+                if options.warn_unaccounted:
+                    figmod.report_unaccounted(page, manifest, diags)
         if manifest is not None:
             figmod.report_unregistered(computed.figures, manifest, config.root, diags)
         readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state is not State.CITED]

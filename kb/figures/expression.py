@@ -11,17 +11,21 @@ its numbers are bounded, and arithmetic on numbers goes through
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-import functools
-from collections.abc import Iterable
+import pickle
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from kb.fingerprint import kb_fingerprint
 from kb.literals import LiteralError, arithmetic, bounded, negate
+from kb.textedit import write_atomically
 
 MAX_LENGTH = 4_000  # characters between {{ and }}; a figure is one call
 _PARSER = ImmutableSandboxedEnvironment(autoescape=False)  # used to parse only, never to render
@@ -75,19 +79,62 @@ class ExpressionError(Exception):
 def read_call(text: str, functions: Iterable[str]) -> Call:
     """The figure call an expression makes, or ExpressionError saying why it is not one.
     Each distinct expression is parsed once per set of function names: a knowledge base
-    repeats the same figures on many pages, and a build reads every page."""
-    outcome = _read_once(text, tuple(sorted(set(functions))))
-    if isinstance(outcome, ExpressionError):
-        raise ExpressionError(outcome.code, str(outcome))
+    repeats the same figures on many pages, and a build reads every page (within
+    ``kept_readings``, once across runs)."""
+    key = (text, tuple(sorted(set(functions))))
+    outcome = _READINGS.get(key)
+    if outcome is None:
+        if len(_READINGS) >= _MAX_READINGS:
+            _READINGS.clear()
+        try:
+            outcome = _read(text, list(key[1]))
+        except ExpressionError as error:
+            outcome = (error.code, str(error))
+        _READINGS[key] = outcome
+    _USED.add(key)
+    if isinstance(outcome, tuple):
+        raise ExpressionError(*outcome)
     return outcome
 
 
-@functools.lru_cache(maxsize=65536)
-def _read_once(text: str, names: tuple[str, ...]) -> Call | ExpressionError:
+_READINGS: dict[tuple[str, tuple[str, ...]], Call | tuple[str, str]] = {}  # (text, names) -> call or (code, message)
+_MAX_READINGS = 65_536
+_USED: set[tuple[str, tuple[str, ...]]] = set()  # the readings used within ``kept_readings``
+
+
+@contextlib.contextmanager
+def kept_readings(file: Path) -> Iterator[None]:
+    """Within the block, expressions read by an earlier run (kept in ``file``, a pickle trusted
+    as the cache folder is) are not parsed again; afterwards the file keeps the readings the
+    block used. A file that cannot be read or written changes nothing but speed."""
+    kept = _load(file)
+    _READINGS.update(kept)
+    _USED.clear()
     try:
-        return _read(text, list(names))
-    except ExpressionError as error:
-        return error
+        yield
+    finally:
+        used = {key: _READINGS[key] for key in _USED if key in _READINGS}
+        _USED.clear()
+        if used.keys() != kept.keys():
+            with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
+                file.parent.mkdir(parents=True, exist_ok=True)
+                write_atomically(file, pickle.dumps({"kb": kb_fingerprint(), "readings": used}, pickle.HIGHEST_PROTOCOL))
+
+
+def _load(file: Path) -> dict[tuple[str, tuple[str, ...]], Call | tuple[str, str]]:
+    try:
+        stored = pickle.loads(file.read_bytes())
+    except Exception:  # missing, truncated, foreign: nothing kept, whatever unpickling raises
+        return {}
+    if not isinstance(stored, dict) or stored.get("kb") != kb_fingerprint() or not isinstance(stored.get("readings"), dict):
+        return {}
+    return {key: outcome for key, outcome in stored["readings"].items() if _sound(key, outcome)}
+
+
+def _sound(key: Any, outcome: Any) -> bool:
+    return (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], tuple)
+            and (isinstance(outcome, Call) or (isinstance(outcome, tuple) and len(outcome) == 2
+                                               and all(isinstance(part, str) for part in outcome))))
 
 
 def _read(text: str, names: list[str]) -> Call:
