@@ -6,8 +6,8 @@ as the calendar moves, do not stop it):
 
 - cold: no figure cache and no stored page renderings;
 - full warm: figures cached, every page's Markdown converted again;
-- unchanged: a second build with nothing changed (stored renderings reused);
-- one page: one sentence added to one page, then a build;
+- unchanged: a build with nothing changed (stored pages reused; median of 3);
+- one page: one sentence added to one page, then a build (median of 3);
 
 and the same pages with plain `mkdocs build` and Material's default
 navigation, which lists every page in every page's sidebar (only at 1,000
@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -33,6 +35,7 @@ from generate_kb import generate
 
 BIN = Path(sys.executable).parent
 PLAIN_LIMIT = 1000
+RUNS = 3  # unchanged and one-page builds: the median of this many
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -41,6 +44,11 @@ def timed(command: list[str], cwd: Path) -> float:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
     return time.perf_counter() - start
+
+
+def timed_after(change: Callable[[Path], None], command: list[str], cwd: Path) -> float:
+    change(cwd)
+    return timed(command, cwd)
 
 
 def edit_one_page(root: Path) -> None:
@@ -64,9 +72,8 @@ def main() -> None:
             cold = timed(kb_build, root)  # no figure cache, no stored renderings
             shutil.rmtree(root / ".kb-cache" / "pages")
             full = timed(kb_build, root)  # figures cached, every page rendered
-            unchanged = timed(kb_build, root)  # nothing changed since the last build
-            edit_one_page(root)
-            one = timed(kb_build, root)
+            unchanged = statistics.median(timed(kb_build, root) for _ in range(RUNS))  # nothing changed since the last build
+            one = statistics.median(timed_after(edit_one_page, kb_build, root) for _ in range(RUNS))
             unchanged_times[n] = unchanged
             plain = None
             if n <= PLAIN_LIMIT:

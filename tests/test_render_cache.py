@@ -101,12 +101,14 @@ def test_an_edit_converts_and_draws_only_the_pages_it_changes(kb, caplog: pytest
     assert run_kb(root, "build").status == 0
     pages = int(first.split(": ")[2].split(",")[0])
     assert work_done(caplog) == (f"kb: pages converted from Markdown: 0, stored: {pages}; "
-                                 f"finished pages: 0 drawn by the theme, {pages} stored; topic pages: 0 rendered by kb, 12 stored")
+                                 f"finished pages: 0 drawn by the theme, {pages} stored ({pages} already in place); "
+                                 "topic pages: 0 rendered by kb, 12 stored")
     edited = root / "content/topic-5.md"
     edited.write_text(edited.read_text(encoding="utf-8").replace("in detail.", "in much more detail."), encoding="utf-8")
     run_kb(root, "build")
     assert work_done(caplog) == (f"kb: pages converted from Markdown: 1, stored: {pages - 1}; "
-                                 f"finished pages: 1 drawn by the theme, {pages - 1} stored; topic pages: 1 rendered by kb, 11 stored")
+                                 f"finished pages: 1 drawn by the theme, {pages - 1} stored ({pages - 1} already in place); "
+                                 "topic pages: 1 rendered by kb, 11 stored")
     assert "in much more detail." in (root / "site/topic-5/index.html").read_text(encoding="utf-8")
 
 
@@ -192,10 +194,30 @@ def test_while_serving_stored_pages_are_kept_in_memory_and_saves_are_looked_for_
         assert run_kb(root, "build").status == 0
         assert work_done(caplog).endswith("topic pages: 0 rendered by kb, 4 stored")
         assert files_of(root / "site") == first
-    assert not pages_cache(root).exists()  # nothing new was stored
+    assert not list(pages_cache(root).glob("*/*.json"))  # no entry was stored anew
     run_kb(root, "build")
     assert work_done(caplog).endswith("topic pages: 4 rendered by kb, 0 stored")  # outside serving, the files only
     with _saves_noticed_quickly():
         server = serve_command.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(root))
     assert server.observer.timeout == POLLING_SECONDS == 0.25
     server.server_close()
+
+
+def test_a_page_file_changed_since_the_last_build_is_written_again_and_plain_mkdocs_writes_whole_pages(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config as load_mkdocs
+
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
+    root: Path = kb({f"content/topic-{n}.md": topic(n, random.Random(n), [(n + 1) % 4]) for n in range(4)}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    first = files_of(root / "site")
+    tampered = root / "site/topic-2/index.html"
+    tampered.write_text(tampered.read_text(encoding="utf-8") + "<!-- edited by hand -->", encoding="utf-8")
+    work_done(caplog)
+    run_kb(root, "build")
+    done = work_done(caplog)
+    pages = len([path for path in first if path.endswith("index.html")])  # every page but 404.html
+    assert f"finished pages: 0 drawn by the theme, {pages} stored ({pages - 1} already in place)" in done
+    assert files_of(root / "site") == first
+    build(load_mkdocs(config_file=str(root / "mkdocs.yml")))  # MkDocs' own build, with the kb plugin: nothing left out
+    assert files_of(root / "site") == first

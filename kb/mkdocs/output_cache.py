@@ -8,7 +8,10 @@ neighbours and ancestors, the navigation (every entry's title and address),
 the site's settings (mkdocs.yml, the theme and its options, every plugin's
 settings, any template overrides) and the versions of the libraries. A page
 whose key is stored is written from the store through a one-line template
-instead; otherwise the theme draws it and the result is stored.
+instead; otherwise the theme draws it and the result is stored. Under
+``kb build`` and ``kb serve``, a page whose file in the site already holds what
+its key stores (the file is as the last build left it: same size and
+modification time) is not even read: the file is left as it is.
 
 Only for sites whose plugins are kb and Material's search: another plugin may
 change a page's context or output in ways kb cannot see, and then every page
@@ -17,7 +20,9 @@ is drawn by the theme as usual.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +32,11 @@ from mkdocs.structure.pages import Page
 
 from kb.figures.cache import digest
 from kb.mkdocs.render_cache import PageStore, stable, toc_tokens
+from kb.mkdocs.writes import leave_as_is
+from kb.textedit import write_atomically
 
 STORED_TEMPLATE = "kb-stored-page.html"
+_LEFT_AS_IT_IS = "<!-- kb: this file already holds the page -->"  # what the template gives for such a page; never written
 _KNOWN_PLUGINS = {"kb", "search", "material/search"}
 _SITE_SETTINGS = ("site_name", "site_url", "site_description", "site_author", "copyright", "repo_url", "repo_name",
                   "edit_uri", "extra", "extra_css", "extra_javascript", "use_directory_urls", "docs_dir")
@@ -46,8 +54,12 @@ class OutputCache:
         self.cache = store
         self.drawn = 0  # pages the theme drew in this build
         self.reused = 0  # pages written from the store
+        self.in_place = 0  # of those, pages whose file already held them (not read, not written)
         self._pending: dict[str, str] = {}  # page URL -> key, for pages the theme draws
         self._stored: dict[str, str] = {}  # page URL -> stored HTML, for pages written from the store
+        self._keys: dict[str, str] = {}  # a page's file in the site -> its key, in this build
+        self._site_dir = os.path.abspath(config.site_dir)
+        self._written = _read_written(store.directory / "site.pickle", self._site_dir)
         overrides = _override_files(config)
         self._site = digest(
             base, "output", stable({name: getattr(config, name, None) for name in _SITE_SETTINGS}),
@@ -71,6 +83,15 @@ class OutputCache:
             repr((_link(page.previous_page), _link(page.next_page), [_link(p) for p in page.ancestors],
                   page.canonical_url, page.edit_url, page.is_homepage)),
         )
+        destination = page.file.abs_dest_path
+        self._keys[destination] = key
+        if _holds(destination, self._written.get(destination), key) and leave_as_is(destination):
+            page.meta["template"] = STORED_TEMPLATE
+            self._stored[page.url] = _LEFT_AS_IT_IS
+            self.cache.used.add(key)  # the entry stays: the file may be removed, the store not
+            self.reused += 1
+            self.in_place += 1
+            return
         stored = self.cache.get_text(key)
         if stored is not None:
             page.meta["template"] = STORED_TEMPLATE  # MkDocs picks the template before any plugin sees the page
@@ -90,6 +111,49 @@ class OutputCache:
         if key is not None:
             self.drawn += 1
             self.cache.put_text(key, output)
+
+
+    def remember_written(self) -> None:
+        """Once the site is written: note each page file's key, size and modification time,
+        so the next build can tell which files already hold their pages."""
+        written: dict[str, tuple[str, int, int]] = {}
+        for destination, key in self._keys.items():
+            with contextlib.suppress(OSError):
+                facts = os.stat(destination)
+                written[destination] = (key, facts.st_size, facts.st_mtime_ns)
+        if written != self._written:
+            with contextlib.suppress(OSError):
+                self.cache.directory.mkdir(parents=True, exist_ok=True)
+                write_atomically(self.cache.directory / "site.pickle",
+                                 pickle.dumps({"site": self._site_dir, "files": written}, pickle.HIGHEST_PROTOCOL))
+
+
+def drawn(page: Page) -> bool:
+    """Whether the theme draws ``page`` in this build (False: written from the store or left as it is)."""
+    return page.meta.get("template") != STORED_TEMPLATE
+
+
+def _read_written(file: Path, site_dir: str) -> dict[str, tuple[str, int, int]]:
+    """What the last build noted of the page files in ``site_dir`` (nothing for another site folder)."""
+    try:
+        noted = pickle.loads(file.read_bytes())
+    except Exception:  # missing, truncated, foreign: nothing noted, whatever unpickling raises
+        return {}
+    if not isinstance(noted, dict) or noted.get("site") != site_dir or not isinstance(noted.get("files"), dict):
+        return {}
+    return {path: entry for path, entry in noted["files"].items()
+            if isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 3}
+
+
+def _holds(path: str, noted: tuple[str, int, int] | None, key: str) -> bool:
+    """Whether the file at ``path`` is as the last build left it, holding the page stored under ``key``."""
+    if noted is None or noted[0] != key:
+        return False
+    try:
+        facts = os.stat(path)
+    except OSError:
+        return False
+    return (facts.st_size, facts.st_mtime_ns) == noted[1:]
 
 
 def _link(page: Any) -> Any:

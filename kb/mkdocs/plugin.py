@@ -36,7 +36,7 @@ from kb.diagnostics import Diagnostic, Severity
 from kb.mkdocs.compiled import CompiledTemplates
 from kb.mkdocs.config import KbPluginConfig
 from kb.mkdocs.errors import stop
-from kb.mkdocs.output_cache import OutputCache
+from kb.mkdocs.output_cache import OutputCache, drawn
 from kb.mkdocs.output_cache import usable as output_cache_usable
 from kb.mkdocs.render_cache import RenderCache
 from kb.mkdocs.topic_store import StoredTopics
@@ -116,7 +116,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.output_cache = None
         assert self.kb is not None
         self.render_cache = RenderCache(self.kb.cache_dir, config, files)
-        self.render_cache.cache_search_entries(config.plugins)
+        self.render_cache.cache_search_entries(config.plugins, drawn)
         assert self.site is not None
         self.topics = StoredTopics(self.render_cache.cache, self.site)
         return nav
@@ -164,7 +164,11 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             pages = len(self.files.documentation_pages()) if self.files is not None else -1
             if self.render_cache.rendered + self.render_cache.reused == pages:  # every page seen (not a dirty build)
                 self.render_cache.cache.prune()
-            drawn = f"{self.output_cache.drawn} drawn by the theme, {self.output_cache.reused} stored" if self.output_cache else "all drawn"
+            if self.output_cache is not None:
+                self.output_cache.remember_written()
+            cache = self.output_cache
+            drawn = (f"{cache.drawn} drawn by the theme, {cache.reused} stored ({cache.in_place} already in place)"
+                     if cache else "all drawn")
             topics = f"{self.topics.rendered} rendered by kb, {self.topics.reused} stored" if self.topics else "none"
             log.debug(f"kb: pages converted from Markdown: {self.render_cache.rendered}, stored: {self.render_cache.reused}; "
                       f"finished pages: {drawn}; topic pages: {topics}")

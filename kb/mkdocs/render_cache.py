@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -140,10 +140,12 @@ class RenderCache:
         page.render = render  # type: ignore[method-assign]
 
 
-    def cache_search_entries(self, plugins: Any) -> None:
+    def cache_search_entries(self, plugins: Any, drawn: Callable[[Page], bool] = lambda page: True) -> None:
         """Let Material's search plugin, if the site has it, reuse the entries it made for a
         page whose rendering, address, title and front matter are unchanged (reading them
-        out of the page's HTML is the next largest part of a build after Markdown)."""
+        out of the page's HTML is the next largest part of a build after Markdown). A page
+        the theme will not draw (``drawn`` says) has its content dropped once indexed: the
+        plugin would otherwise rewrite the whole of it for the template."""
         search = next((p for p in plugins.values() if type(p).__module__ == "material.plugins.search.plugin"), None)
         index = getattr(search, "search_index", None)
         if index is None or not hasattr(index, "entries"):
@@ -158,10 +160,12 @@ class RenderCache:
             stored = self.cache.get(key)
             if stored is not None and isinstance(stored.get("entries"), list):
                 index.entries.extend(stored["entries"])
-                return
-            first = len(index.entries)
-            add(page)
-            self.cache.put(key, {"entries": index.entries[first:]})
+            else:
+                first = len(index.entries)
+                add(page)
+                self.cache.put(key, {"entries": index.entries[first:]})
+            if not drawn(page):
+                page.content = ""
 
         index.add_entry_from_context = add_entry_from_context
 

@@ -19,6 +19,18 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+_LEFT: set[str] = set()  # files known to hold what the build would write (see ``leave_as_is``)
+_ACTIVE = [False]
+
+
+def leave_as_is(path: str) -> bool:
+    """Tell the writes of this build that the file at ``path`` already holds what the build
+    would write there, so whatever MkDocs hands over for it is not written. Only while
+    ``only_changed_writes`` is in force; returns whether it is (if not, nothing is left)."""
+    if _ACTIVE[0]:
+        _LEFT.add(os.path.abspath(path))
+    return _ACTIVE[0]
+
 
 @contextlib.contextmanager
 def only_changed_writes(site_dir: str) -> Iterator[None]:
@@ -31,7 +43,10 @@ def only_changed_writes(site_dir: str) -> Iterator[None]:
     write_file, copy_file, clean_directory = utils.write_file, utils.copy_file, utils.clean_directory
 
     def write_if_changed(content: bytes, output_path: str) -> None:
-        produced.add(os.path.abspath(output_path))
+        path = os.path.abspath(output_path)
+        produced.add(path)
+        if path in _LEFT:
+            return
         with contextlib.suppress(OSError):
             if Path(output_path).read_bytes() == content:
                 return
@@ -48,9 +63,12 @@ def only_changed_writes(site_dir: str) -> Iterator[None]:
     utils.write_file, utils.copy_file = write_if_changed, copy_if_changed
     if os.path.isdir(site_dir):  # (anything else there, MkDocs reports as it always has)
         utils.clean_directory = lambda directory: None  # put off: see _remove_the_rest
+    _ACTIVE[0] = True
     try:
         yield
     finally:
+        _ACTIVE[0] = False
+        _LEFT.clear()
         utils.write_file, utils.copy_file, utils.clean_directory = write_file, copy_file, clean_directory
         _remove_the_rest(Path(site_dir), produced, started)
 

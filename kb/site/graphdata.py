@@ -21,12 +21,13 @@ def graph_json(graph: nx.MultiDiGraph, pages: list[Page], urls: dict[str, str], 
     states = states or {}
     positions = layout(graph)
     scale = 80 * math.sqrt(max(len(pages), 1)) + 120  # about one node width apart at any size
+    degrees = dict(graph.degree())
     nodes = []
     for page in sorted(pages, key=lambda p: p.source):
         x, y = positions.get(page.source, (0.0, 0.0))
         nodes.append({
             "id": page.source, "label": page.title, "url": urls.get(page.source, ""),
-            "x": round(x * scale, 1), "y": round(y * scale, 1), "degree": graph.degree(page.source),
+            "x": round(x * scale, 1), "y": round(y * scale, 1), "degree": degrees.get(page.source, 0),
             "generality": generality.get(page.source, 0),
             "difficulty": str(page.meta.difficulty) if page.meta.difficulty else None,
             "trust": page.meta.trust, "status": page.meta.status,

@@ -41,7 +41,7 @@ def _relpath(target: str, start: str) -> str:
 
 def md_link(label: str, from_doc: str, to_doc: str, anchor: str | None = None) -> str:
     """A Markdown link from one page to another, its label safe as text."""
-    target = posixpath.relpath(to_doc, posixpath.dirname(from_doc) or ".")
+    target = _relpath(to_doc, posixpath.dirname(from_doc) or ".")
     suffix = f"#{anchor}" if anchor else ""
     return f"[{md_text(label)}](<{target}{suffix}>)"
 
