@@ -50,7 +50,7 @@ class KbOptions:
     exec_memory_mb: int = _option(4096, "memory a page's code may allocate, in MiB, beyond what Python and its imports hold")
     exec_env: tuple[str, ...] = _option(("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ"),
                                         "the environment variables a page's code sees (the rest of kb's environment it does not)")
-    cache_dir: str = _option(".kb-cache", "where computed figures and block outputs are cached, relative to mkdocs.yml")
+    cache_dir: str = _option(".kb-cache", "where computed figures and block outputs, parsed pages and stored pages are kept, relative to mkdocs.yml")
 
 
 @dataclass(frozen=True)
