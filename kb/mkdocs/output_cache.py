@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,10 @@ def usable(config: MkDocsConfig) -> bool:
 class OutputCache:
     """Finished pages of one build, stored by what they depend on."""
 
-    def __init__(self, store: PageStore, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment) -> None:
+    def __init__(self, store: PageStore, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment,
+                 toc_key: Callable[[Page], str] = lambda page: repr(toc_tokens(page.toc))) -> None:
         self.cache = store
+        self._toc_key = toc_key  # a page's table of contents as text (the render cache keeps it)
         self.drawn = 0  # pages the theme drew in this build
         self.reused = 0  # pages written from the store
         self.in_place = 0  # of those, pages whose file already held them (not read, not written)
@@ -79,7 +82,7 @@ class OutputCache:
         """Before the theme draws anything: if ``page`` with this finished content is stored,
         have it written by the one-line template."""
         key = digest(  # the small parts as their repr, which is as exact and much cheaper to hash
-            self._site, page.url, page.title, content, repr(toc_tokens(page.toc)), repr(stable(dict(page.meta))),
+            self._site, page.url, page.title, content, self._toc_key(page), repr(stable(dict(page.meta))),
             repr((_link(page.previous_page), _link(page.next_page), [_link(p) for p in page.ancestors],
                   page.canonical_url, page.edit_url, page.is_homepage)),
         )

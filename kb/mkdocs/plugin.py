@@ -18,6 +18,7 @@ What any page or file says is decided in ``kb.site``; nothing here.
 from __future__ import annotations
 
 import contextlib
+import gc
 import html
 import logging
 import posixpath
@@ -155,6 +156,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         """Under ``mkdocs build``, once the site is written: errors fail the build, and warnings
         fail a strict one (even with -q, which hides warnings from MkDocs' own count), as under
         ``kb build``."""
+        gc.unfreeze()  # this build's pages (and its check's) may go: under kb serve, the next build replaces them
         if not config.site_url and self.files is not None:
             # Material's instant navigation finds the site's pages in sitemap.xml, which MkDocs
             # leaves empty without a site_url: list them by their paths instead.
@@ -236,9 +238,13 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         for page in pages:
             self.finished[page.url] = self._finish(page)
         if self.kb is not None and self.render_cache is not None and output_cache_usable(config):
-            self.output_cache = OutputCache(self.render_cache.cache, self.render_cache.base, config, self.nav, env)
+            self.output_cache = OutputCache(self.render_cache.cache, self.render_cache.base, config, self.nav, env,
+                                            self.render_cache.toc_key)
             for page in pages:
                 self.output_cache.look_up(page, self.finished[page.url] or page.content or "")
+        # Every page's content and table of contents stay alive until the site is written: the
+        # cyclic collector need not scan them again and again while pages are drawn (see on_post_build).
+        gc.freeze()
         return env
 
     def _finish(self, page: MkDocsPage) -> str | None:

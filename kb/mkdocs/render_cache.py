@@ -113,12 +113,19 @@ class RenderCache:
         self.cache = PageStore(folder / "pages")
         self.rendered = 0  # pages converted by this build
         self.reused = 0  # pages whose stored rendering was put in place
+        self._tocs: dict[str, tuple[Any, str]] = {}  # page URL -> (its table of contents, as text)
         self.base = digest(
             {name: installed_version(name) for name in _LIBRARIES},
             stable(config["markdown_extensions"]), stable(config["mdx_configs"] or {}),
             config.use_directory_urls, repr(config.validation), logging.getLogger("mkdocs").getEffectiveLevel(),
             sorted((f.src_uri, f.dest_uri, f.url, f.inclusion.name) for f in files),
         )
+
+    def toc_key(self, page: Page) -> str:
+        """The page's table of contents as text, for keys: kept from its rendering while the page
+        still has the table it was rendered with (a plugin may replace it)."""
+        known = self._tocs.get(page.url)
+        return known[1] if known is not None and known[0] is page.toc else repr(toc_tokens(page.toc))
 
     def install(self, page: Page) -> None:
         """Make the page's next ``render`` reuse a stored rendering of the same Markdown, or
@@ -130,12 +137,15 @@ class RenderCache:
             stored = self.cache.get(key)
             if stored is not None and _restore(page, stored, files):
                 self.reused += 1
+                self._tocs[page.url] = (page.toc, repr(stored["toc"]))
                 return
             with _Logged() as logged:
                 convert(config, files)
             self.rendered += 1
+            made = _stored(page)
+            self._tocs[page.url] = (page.toc, repr(made["toc"]))
             if not logged.records:
-                self.cache.put(key, _stored(page))
+                self.cache.put(key, made)
 
         page.render = render  # type: ignore[method-assign]
 
@@ -156,7 +166,7 @@ class RenderCache:
         def add_entry_from_context(page: Page) -> None:
             meta = {name: value for name, value in page.meta.items() if name != "template"}  # set by kb's output cache
             key = digest(self.base, "search", settings, page.url, page.title, repr(stable(meta)),
-                         page.content, repr(toc_tokens(page.toc)))
+                         page.content, self.toc_key(page))
             stored = self.cache.get(key)
             if stored is not None and isinstance(stored.get("entries"), list):
                 index.entries.extend(stored["entries"])
