@@ -17,19 +17,19 @@ import contextlib
 import copy
 import hashlib
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kb.diagnostics import Diagnostic, Diagnostics
 from kb.fingerprint import kb_fingerprint
+from kb.memory import KeptInMemory
 from kb.model import Page
 from kb.textedit import write_atomically
 
 _Key = tuple[str, str, str]  # source, doc path, digest of the text
 _Entry = tuple[Page, list[Diagnostic]]
-_KEPT: dict[Path, ParsedPages] = {}  # by file, while pages are kept in memory (see ``kept_in_memory``)
-_KEEPING = [False]
+_KEPT: KeptInMemory[Path, ParsedPages] = KeptInMemory()  # by file, under ``kb serve`` (see ``kept_in_memory``)
 
 
 class ParsedPages:
@@ -48,12 +48,10 @@ class ParsedPages:
     def open(cls, file: Path) -> ParsedPages:
         """The parsed pages kept in ``file`` (none if it is missing, corrupt or from another kb);
         while ``kept_in_memory``, those of the last check of this process."""
-        known = _KEPT.get(file) if _KEEPING[0] else None
+        known = _KEPT.get(file)
         if known is None:
-            known = cls(file)
+            known = _KEPT.remember(file, cls(file))
             known.entries, known.checked = _read(file)
-            if _KEEPING[0]:
-                _KEPT[file] = known
         known.used, known.checked_used, known._keys = set(), set(), {}
         known.changed = False
         return known
@@ -111,16 +109,10 @@ class ParsedPages:
             self.changed = False
 
 
-@contextlib.contextmanager
-def kept_in_memory() -> Iterator[None]:
+def kept_in_memory() -> contextlib.AbstractContextManager[None]:
     """Within the block (``kb serve``: one process, a check per save), checks keep their
     parsed pages in memory instead of reading them back from the file each time."""
-    _KEEPING[0] = True
-    try:
-        yield
-    finally:
-        _KEEPING[0] = False
-        _KEPT.clear()
+    return _KEPT.keeping()
 
 
 def _read(file: Path) -> tuple[dict[_Key, _Entry], dict[tuple[_Key, str], list[Diagnostic]]]:

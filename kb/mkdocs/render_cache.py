@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +28,18 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from kb.figures.cache import Cache, digest, installed_version
+from kb.memory import KeptInMemory
 
 _LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pygments", "jieba", "kb")
 
 
-_KEPT: dict[Path, dict[str, Any]] = {}  # by folder: entries kept in memory (see ``kept_in_memory``)
-_KEEPING = [False]
+_KEPT: KeptInMemory[Path, dict[str, Any]] = KeptInMemory()  # by folder: entries, under ``kb serve``
 
 
-@contextlib.contextmanager
-def kept_in_memory() -> Iterator[None]:
+def kept_in_memory() -> contextlib.AbstractContextManager[None]:
     """Within the block (``kb serve``: one process, a build per save), builds keep the page
     store's entries in memory as well, so a rebuild reads none of them back from files."""
-    _KEEPING[0] = True
-    try:
-        yield
-    finally:
-        _KEEPING[0] = False
-        _KEPT.clear()
+    return _KEPT.keeping()
 
 
 class PageStore(Cache):
@@ -57,7 +51,7 @@ class PageStore(Cache):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.used: set[str] = set()
-        self.memory: dict[str, Any] | None = _KEPT.setdefault(directory, {}) if _KEEPING[0] else None
+        self.memory: dict[str, Any] | None = (_KEPT.get(directory) or _KEPT.remember(directory, {})) if _KEPT.active else None
 
     def get(self, key: str) -> dict[str, Any] | None:
         found = self._remembered(key)
