@@ -221,3 +221,12 @@ def test_a_page_file_changed_since_the_last_build_is_written_again_and_plain_mkd
     assert files_of(root / "site") == first
     build(load_mkdocs(config_file=str(root / "mkdocs.yml")))  # MkDocs' own build, with the kb plugin: nothing left out
     assert files_of(root / "site") == first
+
+
+def test_a_build_leaves_nothing_frozen_so_kb_serve_does_not_keep_old_builds(kb) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=MKDOCS)
+    gc.unfreeze()
+    assert run_kb(root, "build").status == 0
+    assert gc.get_freeze_count() == 0  # the check's and the build's objects may be collected once replaced
