@@ -16,18 +16,23 @@ class KeptInMemory(Generic[K, V]):
     """Values by key, held only while ``keeping()`` is open."""
 
     def __init__(self) -> None:
-        self.active = False
+        self.depth = 0  # blocks open (kb serve opens one, and MkDocs' serve through the plugin another)
         self.items: dict[K, V] = {}
+
+    @property
+    def active(self) -> bool:
+        return self.depth > 0
 
     @contextlib.contextmanager
     def keeping(self) -> Iterator[None]:
-        """Within the block, ``remember`` keeps values; when it ends, they are dropped."""
-        self.active = True
+        """Within the block, ``remember`` keeps values; when the last open block ends, they are dropped."""
+        self.depth += 1
         try:
             yield
         finally:
-            self.active = False
-            self.items.clear()
+            self.depth -= 1
+            if not self.depth:
+                self.items.clear()
 
     def get(self, key: K) -> V | None:
         return self.items.get(key) if self.active else None

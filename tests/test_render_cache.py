@@ -230,3 +230,38 @@ def test_a_build_leaves_nothing_frozen_so_kb_serve_does_not_keep_old_builds(kb) 
     gc.unfreeze()
     assert run_kb(root, "build").status == 0
     assert gc.get_freeze_count() == 0  # the check's and the build's objects may be collected once replaced
+
+
+def test_mkdocs_own_build_with_the_plugin_rewrites_only_changed_files(kb) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    root: Path = kb({f"content/topic-{n}.md": topic(n, random.Random(n), [(n + 1) % 4]) for n in range(4)}, mkdocs=MKDOCS)
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml")]
+    subprocess.run(command, check=True, capture_output=True)
+    first = files_of(root / "site")
+    def times_of_pages() -> dict[Path, int]:  # (MkDocs writes its sitemap anew on every build, then kb its own)
+        return {path: path.stat().st_mtime_ns for path in (root / "site").rglob("*")
+                if path.is_file() and not path.name.startswith("sitemap.xml")}
+
+    times = times_of_pages()
+    (root / "site/stale.html").write_text("from a page since deleted", encoding="utf-8")
+    os.utime(root / "site/stale.html", ns=(1, 1))
+    subprocess.run(command, check=True, capture_output=True)
+    assert files_of(root / "site") == first  # the file no build produces is gone
+    assert times_of_pages() == times
+
+
+def test_under_mkdocs_serve_the_plugin_keeps_pages_in_memory_until_it_stops() -> None:
+    from kb.check import parsed
+    from kb.mkdocs import render_cache
+    from kb.mkdocs.plugin import KbPlugin
+
+    plugin = KbPlugin()
+    plugin.on_startup(command="serve", dirty=False)
+    assert parsed._KEPT.active and render_cache._KEPT.active
+    plugin.on_shutdown()
+    assert not parsed._KEPT.active and not render_cache._KEPT.active
+    plugin.on_startup(command="build", dirty=False)
+    assert not parsed._KEPT.active and not render_cache._KEPT.active

@@ -32,6 +32,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
+from kb.check.parsed import kept_in_memory as parsed_pages_kept
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
 from kb.mkdocs.compiled import CompiledTemplates
@@ -40,7 +41,9 @@ from kb.mkdocs.errors import stop
 from kb.mkdocs.output_cache import OutputCache, drawn
 from kb.mkdocs.output_cache import usable as output_cache_usable
 from kb.mkdocs.render_cache import RenderCache
+from kb.mkdocs.render_cache import kept_in_memory as stored_pages_kept
 from kb.mkdocs.topic_store import StoredTopics
+from kb.mkdocs.writes import only_changed_writes, writing_only_changes
 from kb.pipeline import CheckResult, run_check
 from kb.report import ExitStatus, exit_status
 from kb.site import assets
@@ -84,9 +87,26 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.output_cache: OutputCache | None = None
         self.nav: Any = None
         self.finished: dict[str, str | None] = {}  # page URL -> its finished content (see on_env)
+        self.dirty = False
+        self._serving = contextlib.ExitStack()  # what mkdocs serve keeps in memory until it stops
+        self._writes = contextlib.ExitStack()  # only changed files written, for one build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.command = command
+        """MkDocs keeps a plugin with this event for the whole of ``mkdocs serve``: what the
+        checks parsed and the builds stored stays in memory between rebuilds, as under kb serve."""
+        self.command, self.dirty = command, dirty
+        if command == "serve":
+            self._serving.enter_context(parsed_pages_kept())
+            self._serving.enter_context(stored_pages_kept())
+
+    def on_shutdown(self) -> None:
+        self._serving.close()
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Under MkDocs' own build and serve too, only files whose bytes change are written (kb
+        build and kb serve see to it themselves); not for a dirty build, which writes only some."""
+        if not self.dirty and not writing_only_changes():
+            self._writes.enter_context(only_changed_writes(config.site_dir))
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         config_file = Path(config.config_file_path).resolve()
@@ -157,6 +177,12 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         fail a strict one (even with -q, which hides warnings from MkDocs' own count), as under
         ``kb build``."""
         gc.unfreeze()  # this build's pages (and its check's) may go: under kb serve, the next build replaces them
+        try:
+            self._after_build(config)
+        finally:
+            self._writes.close()  # every file is written: what the build did not produce goes
+
+    def _after_build(self, config: MkDocsConfig) -> None:
         if not config.site_url and self.files is not None:
             # Material's instant navigation finds the site's pages in sitemap.xml, which MkDocs
             # leaves empty without a site_url: list them by their paths instead.
@@ -184,6 +210,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_build_error(self, error: Exception) -> None:
         """A site folder that cannot be written is the environment's problem: exit status 2, with the reason."""
+        self._writes.close()
         if isinstance(error, OSError):
             raise stop(f"kb: cannot write the site: {error}", ExitStatus.USAGE) from error
 

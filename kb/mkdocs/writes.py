@@ -3,7 +3,8 @@
 MkDocs empties the site folder and writes every file on every build, so every
 file's modification time changes and tools that watch or mirror the site
 (a browser's live reload, rsync, a deploy) see the whole site as new. Under
-``kb build`` the emptying is put off: each file MkDocs writes or copies is
+``kb build``, ``kb serve`` and (through the plugin) MkDocs' own build and
+serve, the emptying is put off: each file MkDocs writes or copies is
 compared with what the folder holds and written only if its bytes differ;
 when the build ends, whatever the build did not produce (a page since deleted,
 say) is removed, as the emptying would have. Hidden files stay, as MkDocs
@@ -23,6 +24,11 @@ _LEFT: set[str] = set()  # files known to hold what the build would write (see `
 _ACTIVE = [False]
 
 
+def writing_only_changes() -> bool:
+    """Whether ``only_changed_writes`` is in force."""
+    return _ACTIVE[0]
+
+
 def leave_as_is(path: str) -> bool:
     """Tell the writes of this build that the file at ``path`` already holds what the build
     would write there, so whatever MkDocs hands over for it is not written. Only while
@@ -37,6 +43,7 @@ def only_changed_writes(site_dir: str) -> Iterator[None]:
     """Within the block, MkDocs writes only files whose bytes change; afterwards, files in
     ``site_dir`` the build did not produce are removed."""
     from mkdocs import utils
+    from mkdocs.structure.files import File
 
     produced: set[str] = set()
     started = time.time_ns()
@@ -60,7 +67,17 @@ def only_changed_writes(site_dir: str) -> Iterator[None]:
                 return
         copy_file(source_path, output_path)
 
+    copy_generated = File.copy_file
+
+    def copy_file_if_changed(file: File, dirty: bool = False) -> None:
+        content = getattr(file, "_content", None)  # a file a plugin made (kb's graph and ledger data)
+        if content is None or dirty:
+            copy_generated(file, dirty)
+        else:  # MkDocs writes these itself, not through write_file
+            write_if_changed(content.encode("utf-8") if isinstance(content, str) else content, file.abs_dest_path)
+
     utils.write_file, utils.copy_file = write_if_changed, copy_if_changed
+    setattr(File, "copy_file", copy_file_if_changed)  # noqa: B010 - MkDocs has no hook for how it writes these
     if os.path.isdir(site_dir):  # (anything else there, MkDocs reports as it always has)
         utils.clean_directory = lambda directory: None  # put off: see _remove_the_rest
     _ACTIVE[0] = True
@@ -70,6 +87,7 @@ def only_changed_writes(site_dir: str) -> Iterator[None]:
         _ACTIVE[0] = False
         _LEFT.clear()
         utils.write_file, utils.copy_file, utils.clean_directory = write_file, copy_file, clean_directory
+        setattr(File, "copy_file", copy_generated)  # noqa: B010
         _remove_the_rest(Path(site_dir), produced, started)
 
 
