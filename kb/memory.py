@@ -41,3 +41,10 @@ class KeptInMemory(Generic[K, V]):
         if self.active:
             self.items[key] = value
         return value
+
+    def setdefault(self, key: K, default: V) -> V | None:
+        """The value kept under ``key``, keeping ``default`` there first if there is none;
+        None outside a ``keeping()`` block."""
+        if not self.active:
+            return None
+        return self.items.setdefault(key, default)

@@ -16,16 +16,14 @@ from __future__ import annotations
 import contextlib
 import copy
 import hashlib
-import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from kb.diagnostics import Diagnostic, Diagnostics
-from kb.fingerprint import kb_fingerprint
+from kb.kept import read_kept, write_kept
 from kb.memory import KeptInMemory
 from kb.model import Page
-from kb.textedit import write_atomically
 
 _Key = tuple[str, str, str]  # source, doc path, digest of the text
 _Entry = tuple[Page, list[Diagnostic]]
@@ -102,10 +100,7 @@ class ParsedPages:
             self.changed = True
         if not self.changed:
             return
-        stored = {"kb": kb_fingerprint(), "pages": self.entries, "checked": self.checked}
-        with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.file, pickle.dumps(stored, pickle.HIGHEST_PROTOCOL))
+        if write_kept(self.file, {"pages": self.entries, "checked": self.checked}):
             self.changed = False
 
 
@@ -116,16 +111,12 @@ def kept_in_memory() -> contextlib.AbstractContextManager[None]:
 
 
 def _read(file: Path) -> tuple[dict[_Key, _Entry], dict[tuple[_Key, str], list[Diagnostic]]]:
-    try:
-        with file.open("rb") as stream:
-            stored = pickle.load(stream)
-    except Exception:  # a missing, truncated or foreign file is a miss, whatever unpickling raises
+    kept = read_kept(file)
+    stored_pages, stored_checks = kept.get("pages"), kept.get("checked")
+    if not isinstance(stored_pages, dict) or not isinstance(stored_checks, dict):
         return {}, {}
-    if (not isinstance(stored, dict) or stored.get("kb") != kb_fingerprint()
-            or not isinstance(stored.get("pages"), dict) or not isinstance(stored.get("checked"), dict)):
-        return {}, {}
-    pages = {key: entry for key, entry in stored["pages"].items() if _sound(key, entry)}
-    checked = {key: found for key, found in stored["checked"].items()
+    pages = {key: entry for key, entry in stored_pages.items() if _sound(key, entry)}
+    checked = {key: found for key, found in stored_checks.items()
                if isinstance(key, tuple) and len(key) == 2 and key[0] in pages and isinstance(key[1], str)
                and isinstance(found, list) and all(isinstance(d, Diagnostic) for d in found)}
     return pages, checked

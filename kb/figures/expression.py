@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +22,8 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from kb.fingerprint import kb_fingerprint
+from kb.kept import read_kept, write_kept
 from kb.literals import LiteralError, arithmetic, bounded, negate
-from kb.textedit import write_atomically
 
 MAX_LENGTH = 4_000  # characters between {{ and }}; a figure is one call
 _PARSER = ImmutableSandboxedEnvironment(autoescape=False)  # used to parse only, never to render
@@ -116,19 +114,14 @@ def kept_readings(file: Path) -> Iterator[None]:
         used = {key: _READINGS[key] for key in _USED if key in _READINGS}
         _USED.clear()
         if used.keys() != kept.keys():
-            with contextlib.suppress(OSError, pickle.PicklingError, RecursionError):
-                file.parent.mkdir(parents=True, exist_ok=True)
-                write_atomically(file, pickle.dumps({"kb": kb_fingerprint(), "readings": used}, pickle.HIGHEST_PROTOCOL))
+            write_kept(file, {"readings": used})
 
 
 def _load(file: Path) -> dict[tuple[str, tuple[str, ...]], Call | tuple[str, str]]:
-    try:
-        stored = pickle.loads(file.read_bytes())
-    except Exception:  # missing, truncated, foreign: nothing kept, whatever unpickling raises
+    readings = read_kept(file).get("readings")
+    if not isinstance(readings, dict):
         return {}
-    if not isinstance(stored, dict) or stored.get("kb") != kb_fingerprint() or not isinstance(stored.get("readings"), dict):
-        return {}
-    return {key: outcome for key, outcome in stored["readings"].items() if _sound(key, outcome)}
+    return {key: outcome for key, outcome in readings.items() if _sound(key, outcome)}
 
 
 def _sound(key: Any, outcome: Any) -> bool:

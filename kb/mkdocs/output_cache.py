@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,9 +31,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
 from kb.figures.cache import digest
+from kb.kept import read_kept, write_kept
 from kb.mkdocs.render_cache import PageStore, stable, toc_tokens
 from kb.mkdocs.writes import leave_as_is
-from kb.textedit import write_atomically
 
 STORED_TEMPLATE = "kb-stored-page.html"
 _LEFT_AS_IT_IS = "<!-- kb: this file already holds the page -->"  # what the template gives for such a page; never written
@@ -125,10 +124,7 @@ class OutputCache:
                 facts = os.stat(destination)
                 written[destination] = (key, facts.st_size, facts.st_mtime_ns)
         if written != self._written:
-            with contextlib.suppress(OSError):
-                self.cache.directory.mkdir(parents=True, exist_ok=True)
-                write_atomically(self.cache.directory / "site.pickle",
-                                 pickle.dumps({"site": self._site_dir, "files": written}, pickle.HIGHEST_PROTOCOL))
+            write_kept(self.cache.directory / "site.pickle", {"site": self._site_dir, "files": written})
 
 
 def drawn(page: Page) -> bool:
@@ -138,13 +134,11 @@ def drawn(page: Page) -> bool:
 
 def _read_written(file: Path, site_dir: str) -> dict[str, tuple[str, int, int]]:
     """What the last build noted of the page files in ``site_dir`` (nothing for another site folder)."""
-    try:
-        noted = pickle.loads(file.read_bytes())
-    except Exception:  # missing, truncated, foreign: nothing noted, whatever unpickling raises
+    noted = read_kept(file)
+    files = noted.get("files")
+    if noted.get("site") != site_dir or not isinstance(files, dict):
         return {}
-    if not isinstance(noted, dict) or noted.get("site") != site_dir or not isinstance(noted.get("files"), dict):
-        return {}
-    return {path: entry for path, entry in noted["files"].items()
+    return {path: entry for path, entry in files.items()
             if isinstance(path, str) and isinstance(entry, tuple) and len(entry) == 3}
 
 

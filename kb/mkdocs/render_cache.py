@@ -51,7 +51,7 @@ class PageStore(Cache):
     def __init__(self, directory: Path) -> None:
         super().__init__(directory)
         self.used: set[str] = set()
-        self.memory: dict[str, Any] | None = (_KEPT.get(directory) or _KEPT.remember(directory, {})) if _KEPT.active else None
+        self.memory: dict[str, Any] | None = _KEPT.setdefault(directory, {})
 
     def get(self, key: str) -> dict[str, Any] | None:
         found = self._remembered(key)
