@@ -1,10 +1,8 @@
-"""Figure functions of the compute pages: FLOPs per token, fine-grained and shared
-experts, and attention variants (content/sizing/ and content/concepts/).
+"""Figure functions of the compute pages: FLOPs per token and attention variants
+(content/sizing/ and content/concepts/); mixture-of-experts parts are in ``experts``.
 
 Everything is read off the real models' tensors and configurations:
 
-- the parts of a mixture-of-experts model (shared experts, dense feed-forward
-  layers, routers, one routed expert) by module path and tensor shape;
 - the attention term of a token's FLOPs, from the heads and head widths the
   attention module multiplies (sliding-window layers attend to their window);
 - attention parameters of one layer, from the layer's own module, and of a
@@ -17,15 +15,15 @@ for the attention-variants page to compare with the real grouped-query model.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from torch import nn
 
 from kb.runtime import RegistryError, build_transformers, figure, model
-from kb.runtime.builtin_figures import active_params, expert_params, moe_shape, params
+from kb.runtime.builtin_figures import active_params, params
 from kb.runtime.flop_figures import decode_flops, flops_per_token, forward_flops
 from kb.runtime.inference_figures import kv_cache_memory, kv_cache_per_token
+from macros.decoder import attention_module, count_params, decoder_layers, text_config
 
 # ---------------------------------------------------------------------------
 # Counterfactual models: Llama 3.1 8B with other key-value head counts
@@ -57,177 +55,6 @@ def llama_31_8b_mqa() -> nn.Module:
 
 
 # ---------------------------------------------------------------------------
-# Reading a transformers decoder: its layers, attention and feed-forward modules
-# ---------------------------------------------------------------------------
-
-
-def _config(model: nn.Module) -> Any:
-    config = getattr(model, "config", None)
-    if config is None:
-        raise RegistryError("the model has no transformers configuration")
-    return config.get_text_config() if hasattr(config, "get_text_config") else config
-
-
-def _layers(model: nn.Module) -> list[nn.Module]:
-    """The decoder layers: ``model.layers`` (Llama, Mixtral, DeepSeek, ...) or ``transformer.h`` (GPT-2)."""
-    for path in ("model.layers", "transformer.h", "layers", "h"):
-        node: Any = model
-        for part in path.split("."):
-            node = getattr(node, part, None)
-            if node is None:
-                break
-        if isinstance(node, nn.ModuleList):
-            return list(node)
-    raise RegistryError("cannot find the decoder layers (model.layers or transformer.h)")
-
-
-def _attention(layer: nn.Module) -> nn.Module:
-    return _child(layer, ("self_attn", "attn", "attention"), "the layer has no attention module (self_attn or attn)")
-
-
-def _feed_forward(layer: nn.Module) -> nn.Module:
-    return _child(layer, ("mlp", "block_sparse_moe", "feed_forward"), "the layer has no feed-forward module (mlp)")
-
-
-def _child(layer: nn.Module, names: tuple[str, ...], missing: str) -> nn.Module:
-    """The first of ``names`` that is a submodule of ``layer`` (model families name them differently)."""
-    for name in names:
-        module = getattr(layer, name, None)
-        if isinstance(module, nn.Module):
-            return module
-    raise RegistryError(missing)
-
-
-def _count(module: nn.Module) -> int:
-    return sum(int(p.numel()) for p in module.parameters())
-
-
-def _has_experts(layer: nn.Module) -> bool:
-    return any("experts" in name.split(".") for name, _ in _feed_forward(layer).named_parameters())
-
-
-def _moe_layers(model: nn.Module) -> list[nn.Module]:
-    layers = [layer for layer in _layers(model) if _has_experts(layer)]
-    if not layers:
-        raise RegistryError("the model has no routed experts")
-    return layers
-
-
-def _under(module: nn.Module, component: str) -> int:
-    """Parameters of ``module`` whose path has ``component`` as one of its parts."""
-    return sum(int(p.numel()) for name, p in module.named_parameters() if component in name.split("."))
-
-
-# ---------------------------------------------------------------------------
-# Mixture of experts: the parts
-# ---------------------------------------------------------------------------
-
-
-@figure(unit="number")
-def moe_layer_count(model: nn.Module) -> int:
-    """Layers whose feed-forward block holds routed experts."""
-    return len(_moe_layers(model))
-
-
-@figure(unit="number")
-def dense_layer_count(model: nn.Module) -> int:
-    """Layers whose feed-forward block is an ordinary dense one (no routed experts)."""
-    return sum(1 for layer in _layers(model) if not _has_experts(layer))
-
-
-@figure(unit="parameters")
-def dense_ffn_params(model: nn.Module) -> int:
-    """Parameters of the dense feed-forward blocks of the layers that have no routed experts
-    (DeepSeek-V3's first three layers, Kimi K2's first)."""
-    return sum(_count(_feed_forward(layer)) for layer in _layers(model) if not _has_experts(layer))
-
-
-@figure(unit="parameters")
-def shared_expert_params(model: nn.Module) -> int:
-    """Parameters of the shared experts (module ``shared_experts``) in all layers: every token uses them."""
-    return sum(_under(_feed_forward(layer), "shared_experts") for layer in _layers(model))
-
-
-@figure(unit="parameters")
-def router_params(model: nn.Module) -> int:
-    """Parameters of the routers of all MoE layers: what the feed-forward block holds outside its
-    routed and shared experts (a linear layer scoring every expert, and gpt-oss's bias)."""
-    total = 0
-    for layer in _moe_layers(model):
-        block = _feed_forward(layer)
-        total += sum(int(p.numel()) for name, p in block.named_parameters()
-                     if not {"experts", "shared_experts"} & set(name.split(".")))
-    return total
-
-
-@figure(unit="parameters")
-def expert_bias_params(model: nn.Module) -> int:
-    """Bias parameters inside the routed experts (gpt-oss's experts have biases; most have none)."""
-    return sum(int(p.numel()) for name, p in model.named_parameters()
-               if "experts" in name.split(".") and "bias" in name.split(".")[-1])
-
-
-@figure(unit="parameters")
-def one_expert_params(model: nn.Module) -> int:
-    """One routed expert in one layer: the routed-expert parameters of the first MoE layer / E."""
-    e, _ = moe_shape(model, None, 1)
-    per_layer = _under(_feed_forward(_moe_layers(model)[0]), "experts")
-    if per_layer % e:
-        raise RegistryError(f"expert parameters of one layer ({per_layer}) are not a multiple of {e}")
-    return per_layer // e
-
-
-@figure(unit="number")
-def expert_width(model: nn.Module) -> int:
-    """The hidden width of one routed expert, read off its fused gate-and-up tensor:
-    elements per expert / (2 x model width)."""
-    hidden = int(_config(model).hidden_size)
-    e, _ = moe_shape(model, None, 1)
-    for name, p in _feed_forward(_moe_layers(model)[0]).named_parameters():
-        if name.split(".")[-1] == "gate_up_proj":
-            return int(p.numel()) // e // (2 * hidden)
-    raise RegistryError("the experts have no fused gate_up_proj tensor")
-
-
-@figure(unit="parameters")
-def routed_active_params(model: nn.Module) -> int:
-    """Routed-expert parameters one token uses: k / E x all routed-expert parameters."""
-    e, k = moe_shape(model, None, None)
-    return expert_params(model) * k // e
-
-
-@figure(unit="number")
-def active_fraction(model: nn.Module, embedding: bool = True) -> float:
-    """Active parameters as a fraction of all parameters (pin it as a percentage)."""
-    return active_params(model, embedding=embedding) / params(model)
-
-
-@figure(unit="number")
-def total_per_active(model: nn.Module) -> float:
-    """How many stored parameters there are per parameter a token uses: total / active."""
-    return params(model) / active_params(model)
-
-
-@figure(unit="number")
-def expert_combinations(model: nn.Module, grouped: bool = True) -> int:
-    """How many different sets of k experts the router of one MoE layer can choose. With group-limited
-    routing (DeepSeek-V3: 8 groups, a token's experts drawn from at most 4 of them) only the sets
-    that touch at most ``topk_group`` groups count (``grouped=False``: C(E, k), the limit ignored)."""
-    e, k = moe_shape(model, None, None)
-    config = _config(model)
-    groups = int(getattr(config, "n_group", None) or 1)
-    allowed = int(getattr(config, "topk_group", None) or groups)
-    if not grouped or groups <= 1 or allowed >= groups:
-        return math.comb(e, k)
-    size = e // groups
-
-    def touching_exactly(j: int) -> int:  # k-sets within j given groups that touch all j of them
-        return sum((-1) ** i * math.comb(j, i) * math.comb((j - i) * size, k) for i in range(j + 1))
-
-    return sum(math.comb(groups, j) * touching_exactly(j) for j in range(1, allowed + 1))
-
-
-# ---------------------------------------------------------------------------
 # Attention: parameters of one layer
 # ---------------------------------------------------------------------------
 
@@ -235,16 +62,16 @@ def expert_combinations(model: nn.Module, grouped: bool = True) -> int:
 @figure(unit="parameters")
 def attention_layer_params(model: nn.Module, layer: int = 0) -> int:
     """Parameters of one layer's attention module (projections, their biases and any norms inside it)."""
-    layers = _layers(model)
+    layers = decoder_layers(model)
     if not 0 <= layer < len(layers):
         raise RegistryError(f"layer must be between 0 and {len(layers) - 1}, got {layer}")
-    return _count(_attention(layers[layer]))
+    return count_params(attention_module(layers[layer]))
 
 
 @figure(unit="parameters")
 def attention_params_all(model: nn.Module) -> int:
     """Parameters of the attention modules of all layers."""
-    return sum(_count(_attention(layer)) for layer in _layers(model))
+    return sum(count_params(attention_module(layer)) for layer in decoder_layers(model))
 
 
 @figure(unit="parameters")
@@ -261,7 +88,7 @@ def llama_attention_params(hidden: int, heads: int, kv_heads: int, head_dim: int
     config = LlamaConfig(hidden_size=hidden, num_attention_heads=heads, num_key_value_heads=kv_heads,
                          head_dim=head_dim or hidden // heads, attention_bias=bias)
     with torch.device("meta"):
-        return _count(LlamaAttention(config, layer_idx=0))
+        return count_params(LlamaAttention(config, layer_idx=0))
 
 
 @figure(unit="number")
@@ -314,7 +141,7 @@ def _windows(config: Any, layers: int) -> list[int | None]:
 
 
 def _attention_shape(model: nn.Module, latent: bool = True) -> tuple[int, int, int, list[int | None]]:
-    config = _config(model)
+    config = text_config(model)
     heads, qk, v = _head_dims(config, latent)
     layers = int(getattr(config, "num_hidden_layers", None) or config.n_layer)
     return heads, qk, v, _windows(config, layers)
