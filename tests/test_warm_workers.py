@@ -90,3 +90,20 @@ def test_hangs_crashes_and_memory_caps_read_the_same_warm_or_cold(kb, monkeypatc
         "content/a.md:22:1: error[block.failed]: not run: the session ended at line 17",
         "content/b.md:5:1: error[block.failed]: the block ran past its timeout of 4 s and was stopped",
     ], run.stdout
+
+
+@pytest.mark.parametrize("warm", ["1", "0"])
+def test_each_worker_computes_on_one_thread_unless_the_author_lets_a_choice_through(
+        session_root: Path, monkeypatch: pytest.MonkeyPatch, warm: str) -> None:
+    # kb runs a worker per core at once; PyTorch's own pool in each would fight the others for them.
+    monkeypatch.setenv("KB_WARM_WORKERS", warm)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    code = "import os, torch\nprint(torch.get_num_threads(), os.environ['OMP_NUM_THREADS'])"
+    seen = []
+    for allowed in ((), ("OMP_NUM_THREADS",)):
+        worker = Worker(session_root, env_names=allowed)
+        try:
+            seen.append(str(exec_reply(worker, code)["stdout"]).split())
+        finally:
+            worker.stop()
+    assert seen == [["1", "1"], ["2", "2"]]

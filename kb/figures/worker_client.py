@@ -40,6 +40,9 @@ def worker_environment(names: tuple[str, ...], folder: Path) -> dict[str, str]:
     env = {name: os.environ[name] for name in names if name in os.environ}
     kb_home = str(Path(__file__).resolve().parents[2])
     env.update(_WORKER_ENV, HOME=str(folder), PYTHONPATH=kb_home)
+    # kb runs as many workers at once as there are cores: one thread each for PyTorch's and
+    # the BLAS libraries' operations, unless exec_env lets the author's own choice through.
+    env.setdefault("OMP_NUM_THREADS", "1")
     return env
 
 
