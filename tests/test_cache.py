@@ -4,6 +4,7 @@ torch; prose never invalidates; corrupt entries are recomputed."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,21 @@ def test_digests_tell_apart_values_that_print_alike() -> None:
              (None,), ("None",), ((),), ([[]],), ("é",), ("e\u0301",)]
     assert len({digest(*parts) for parts in alike}) == len(alike)
     assert digest({"b": 2, "a": 1}) == digest({"a": 1, "b": 2})  # a mapping's order is not part of it
+
+
+def test_a_call_is_computed_once_and_hundreds_of_calls_share_a_worker_per_core(kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    tally = tmp_path / "calls"
+    macros = ("from kb.runtime import figure\n\n@figure(unit='number')\ndef echo(n: int) -> int:\n"
+              f"    with open({str(tally)!r}, 'a') as calls:\n        calls.write(f'{{n}} ')\n    return n\n")
+    repeated = 'Twice on a page {{ echo(7, expect="7") }} and {{ echo(7, expect="7") }}.\n'
+    root: Path = kb({"macros/__init__.py": macros, "content/a.md": page("a", "A", repeated),
+                     "content/b.md": page("b", "B", repeated)}, mkdocs=QUIET)
+    started, diagnostics, states = check(root)
+    assert (started, diagnostics, tally.read_text().split(), set(states.values())) == (1, [], ["7"], {"verified"})
+    many = "".join(f'{{{{ echo({n}, expect="{n}") }}}}\n' for n in range(250))
+    (root / "content/b.md").write_text(page("b", "B", many), encoding="utf-8")
+    tally.unlink()
+    started, diagnostics, _ = check(root)
+    lanes = min(os.cpu_count() or 1, 2)  # one per core for every hundred calls
+    computed = sorted(map(int, tally.read_text().split()))
+    assert (started, diagnostics, computed) == (lanes, [], [n for n in range(250) if n != 7])  # echo(7): cached

@@ -201,3 +201,25 @@ def test_forward_flops_need_an_input_shape() -> None:
         count("forward_flops", "resnet50", tokens=4, image=224)
     with pytest.raises(RegistryError, match="cannot run on shapes alone"):
         count("forward_flops", "resnet50", image=4)  # too small for its pooling layers
+
+
+def test_the_figures_worker_traces_a_pass_once_per_module_and_a_session_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.runtime import flop_figures
+
+    traced = []
+    real = flop_figures._count
+    monkeypatch.setattr(flop_figures, "_count", lambda *a, **k: traced.append(1) or real(*a, **k))
+    gpt2 = REGISTRY.build("gpt2")
+    with flop_figures.counts_remembered():
+        first = [count("forward_flops", "gpt2", tokens=8), count("forward_flops", "gpt2", tokens=8)]
+        other = count("forward_flops", "gpt2", tokens=9)
+    assert (first[0] == first[1] != other, len(traced)) == (True, 2)
+    # A page's code may change a module it was given; outside the figures' worker nothing is remembered.
+    block = gpt2.get_submodule("transformer.h.0")
+    saved = block.mlp
+    try:
+        block.mlp = nn.Identity()
+        changed = count("forward_flops", "gpt2", tokens=8)
+    finally:
+        block.mlp = saved
+    assert (changed < first[0], len(traced)) == (True, 3)

@@ -1,12 +1,16 @@
 """Computing what pages claim: figures and executed blocks, through the cache.
 
 Only cache misses reach a worker process; a check with nothing changed
-starts none, so it never imports torch. Figures share one worker; each page
-with executed blocks gets a fresh worker, its session.
+starts none, so it never imports torch. Figures share one worker (one per core
+when there are hundreds to compute); each page with executed blocks gets a
+fresh worker, its session.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,14 +98,18 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
         pending = [f for f in readable if not _from_cache(f, cache, env)]
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
         stale_pages = [p for p in exec_pages if not blocks_from_cache(p, computed.blocks, cache, env)]
-        bar = Progress(len(pending) + len(stale_pages), enabled=progress)
-        # Figures (one worker, in order) are computed while the pages' sessions run: neither
-        # waits for the other, and each is a process of its own.
-        with ThreadPoolExecutor(max_workers=1) as figures_lane:
-            figures_done = figures_lane.submit(_compute_figures, pending, worker, options, cache, env, bar)
+        calls = _same_calls(pending, env)
+        bar = Progress(len(calls) + len(stale_pages), enabled=progress)
+        # Figures are computed while the pages' sessions run, neither waiting for the other, each
+        # a process of its own; many figures get a worker per core, taking calls from one queue.
+        lanes = [worker] + [_Figures(config, computed) for _ in range(_figure_lanes(len(calls)) - 1)]
+        queue = _Calls(calls)
+        with ThreadPoolExecutor(max_workers=len(lanes)) as figure_lanes:
+            lanes_done = [figure_lanes.submit(_compute_figures, queue, lane, options, cache, env, bar) for lane in lanes]
             sessions = run_pages(stale_pages, computed.blocks, config, cache, env, bar)
-            figures_done.result()
-        computed.workers_started += sessions  # after the figures' lane has counted its own worker
+            for done in lanes_done:
+                done.result()
+        computed.workers_started += sessions  # after the figures' lanes have counted their own workers
         bar.close()
     finally:
         worker.stop()
@@ -142,14 +150,67 @@ def _manifest(cache: Cache, env: dict[str, str], worker: _Figures, diags: Diagno
     return manifest
 
 
-def _compute_figures(pending: list[Figure], worker: _Figures, options: KbOptions, cache: Cache,
-                     env: dict[str, str], bar: Progress) -> None:
+def _same_calls(pending: list[Figure], env: dict[str, str]) -> list[list[Figure]]:
+    """The pending figures grouped by their call, in the order of first appearance: a call
+    written on several pages (or twice on one) is computed once."""
+    calls: dict[str, list[Figure]] = {}
     for figure in pending:
-        assert figure.call is not None
-        bar.step(f"computing {figure.call.text()}")
-        _compute_figure(figure, worker, options, cache, env)
-        bar.advance()
-    worker.stop()
+        calls.setdefault(_figure_key(figure, env), []).append(figure)
+    return list(calls.values())
+
+
+def _figure_lanes(calls: int) -> int:
+    """How many workers compute figures: one, and up to one per core for every hundred calls
+    (a worker of its own costs a fork and an import of macros/, which a hundred calls repay)."""
+    return max(1, min(os.cpu_count() or 1, calls // 100))
+
+
+class _Calls:
+    """The calls left to compute, shared by the figures' lanes. A lane takes the next call about
+    the model it computed last when there is one: its worker keeps that model built and the
+    passes already counted on it, which later figures about the model often run again."""
+
+    def __init__(self, calls: list[list[Figure]]) -> None:
+        self._by_model: dict[str | None, deque[list[Figure]]] = {}  # in the order models first appear
+        for same in calls:
+            self._by_model.setdefault(_model_of(same[0]), deque()).append(same)
+        self._lock = threading.Lock()
+
+    def take(self, last: str | None) -> list[Figure] | None:
+        """The next call to compute (None when there is none left)."""
+        with self._lock:
+            model = last if last in self._by_model else next(iter(self._by_model), None)
+            if model not in self._by_model:
+                return None
+            left = self._by_model[model]
+            same = left.popleft()
+            if not left:
+                del self._by_model[model]
+            return same
+
+
+def _model_of(figure: Figure) -> str | None:
+    assert figure.call is not None
+    first = figure.call.args[0] if figure.call.args else None
+    return first if isinstance(first, str) else None
+
+
+def _compute_figures(queue: _Calls, worker: _Figures, options: KbOptions, cache: Cache,
+                     env: dict[str, str], bar: Progress) -> None:
+    """One lane: take calls from the queue (shared with the other lanes) until it is empty."""
+    last: str | None = None
+    try:
+        while (same := queue.take(last)) is not None:
+            first = same[0]
+            last = _model_of(first)
+            assert first.call is not None
+            bar.step(f"computing {first.call.text()}")
+            _compute_figure(first, worker, options, cache, env)
+            for figure in same[1:]:
+                figure.value, figure.error = first.value, first.error
+            bar.advance()
+    finally:
+        worker.stop()
 
 
 def _figure_key(figure: Figure, env: dict[str, str]) -> str:

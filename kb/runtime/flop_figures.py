@@ -16,6 +16,7 @@ on the router's output, which a shape-only pass does not have.
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,10 +37,12 @@ def forward_flops(model: nn.Module, tokens: int = 0, batch: int = 1, image: int 
     if image:
         if tokens:
             raise RegistryError("give tokens (a language model) or image (a vision model), not both")
-        return _count(lambda fake: model(fake(torch.zeros(batch, channels, image, image))))
+        return _remembered(model, ("image", image, batch, channels),
+                           lambda: _count(lambda fake: model(fake(torch.zeros(batch, channels, image, image)))))
     if tokens < 1 or batch < 1:
         raise RegistryError("forward_flops needs tokens= for a language model or image= for a vision model")
-    return _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), use_cache=False))
+    return _remembered(model, ("forward", tokens, batch),
+                       lambda: _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), use_cache=False)))
 
 
 @figure(unit="FLOPs")
@@ -57,7 +60,7 @@ def decode_flops(model: nn.Module, context: int, batch: int = 1) -> int:
         with counter:
             model(input_ids=fake(_ids(batch, 1)), past_key_values=cache, use_cache=True)
 
-    return _count(step, counted=False)
+    return _remembered(model, ("decode", context, batch), lambda: _count(step, counted=False))
 
 
 @figure(unit="FLOPs")
@@ -68,6 +71,33 @@ def flops_per_token(model: nn.Module, passes: int = 1) -> int:
     if passes not in (1, 3):
         raise RegistryError(f"passes must be 1 (forward) or 3 (forward and backward), got {passes}")
     return 2 * passes * active_params(model, embedding=False)
+
+
+_counts: weakref.WeakKeyDictionary[nn.Module, dict[tuple[Any, ...], int]] = weakref.WeakKeyDictionary()
+_remembering = False
+
+
+@contextmanager
+def counts_remembered() -> Iterator[None]:
+    """Within it, a pass already counted for the same module and arguments is not traced again
+    (forward_flops, prefill_intensity and causal_prefill_flops of one model all run the same
+    prefill). For the figures' worker, whose modules are the registry's kept builds, which figure
+    functions must not change; a page's code may change a module, so its session never remembers."""
+    global _remembering
+    _remembering = True
+    try:
+        yield
+    finally:
+        _remembering = False
+
+
+def _remembered(model: nn.Module, key: tuple[Any, ...], count: Callable[[], int]) -> int:
+    if not _remembering:
+        return count()
+    known = _counts.setdefault(model, {})
+    if key not in known:
+        known[key] = count()
+    return known[key]
 
 
 def _refuse_routing(model: nn.Module) -> None:
