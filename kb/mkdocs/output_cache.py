@@ -51,9 +51,11 @@ class OutputCache:
     """Finished pages of one build, stored by what they depend on."""
 
     def __init__(self, store: PageStore, base: str, config: MkDocsConfig, nav: Any, env: jinja2.Environment,
-                 toc_key: Callable[[Page], str] = lambda page: repr(toc_tokens(page.toc))) -> None:
+                 toc_key: Callable[[Page], str] = lambda page: repr(toc_tokens(page.toc)),
+                 late: Callable[[str], str] = lambda content: "") -> None:
         self.cache = store
         self._toc_key = toc_key  # a page's table of contents as text (the render cache keeps it)
+        self._late = late  # the numbers put into a page's content as its file is written (kb.site.late_values)
         self.drawn = 0  # pages the theme drew in this build
         self.reused = 0  # pages written from the store
         self.in_place = 0  # of those, pages whose file already held them (not read, not written)
@@ -86,8 +88,9 @@ class OutputCache:
                   page.canonical_url, page.edit_url, page.is_homepage)),
         )
         destination = page.file.abs_dest_path
-        self._keys[destination] = key
-        if _holds(destination, self._written.get(destination), key) and leave_as_is(destination):
+        late = self._late(content)
+        self._keys[destination] = digest(key, late) if late else key  # what the file holds: the page and its numbers
+        if _holds(destination, self._written.get(destination), self._keys[destination]) and leave_as_is(destination):
             page.meta["template"] = STORED_TEMPLATE
             self._stored[page.url] = _LEFT_AS_IT_IS
             self.cache.used.add(key)  # the entry stays: the file may be removed, the store not

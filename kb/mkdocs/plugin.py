@@ -50,6 +50,7 @@ from kb.site import assets
 from kb.site.assemble import site_files
 from kb.site.checks import site_diagnostics
 from kb.site.generated import navigation
+from kb.site.late_values import LateValues
 from kb.site.sitemap import write_sitemap
 from kb.site.topic import SiteIndex, insert_after_headings
 
@@ -86,6 +87,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.topics: StoredTopics | None = None
         self.output_cache: OutputCache | None = None
         self.nav: Any = None
+        self.late = LateValues({})  # numbers put in as each page is written (kb.site.late_values)
         self.finished: dict[str, str | None] = {}  # page URL -> its finished content (see on_env)
         self.dirty = False
         self._serving = contextlib.ExitStack()  # what mkdocs serve keeps in memory until it stops
@@ -151,6 +153,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             except ConfigError as error:
                 raise stop("\n".join(d.as_text() for d in error.diagnostics), ExitStatus.USAGE) from None
         self.site = SiteIndex.build(result, config.use_directory_urls)
+        self.late = LateValues(self.site.learning.generality if self.site.learning else {})
         diagnostics = report_order(result.diagnostics.sorted() + self.site_problems)
         for diagnostic in diagnostics:
             (log.error if diagnostic.severity is Severity.ERROR else log.warning)(diagnostic.as_text())
@@ -266,7 +269,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
             self.finished[page.url] = self._finish(page)
         if self.kb is not None and self.render_cache is not None and output_cache_usable(config):
             self.output_cache = OutputCache(self.render_cache.cache, self.render_cache.base, config, self.nav, env,
-                                            self.render_cache.toc_key)
+                                            self.render_cache.toc_key, self.late.shown)
             for page in pages:
                 self.output_cache.look_up(page, self.finished[page.url] or page.content or "")
         # Every page's content and table of contents stay alive until the site is written: the
@@ -289,9 +292,10 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         return insert_after_headings(page.content, self.topics.extras(kb_page))
 
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
+        """The page as drawn is stored; its file gets the numbers that move with every link."""
         if self.output_cache is not None:
             self.output_cache.store(page, output)
-        return output
+        return self.late.fill(output)
 
     def on_page_context(self, context: Any, page: MkDocsPage, config: MkDocsConfig, nav: Any) -> Any:
         """The page's finished content, now that the search plugin has indexed what its author wrote."""

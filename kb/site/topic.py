@@ -18,6 +18,7 @@ from kb.figures.block import Block
 from kb.figures.figure import Figure
 from kb.model import Link, Page, PageId
 from kb.pipeline import CheckResult
+from kb.site.late_values import generality_marker
 from kb.site.learning import Learning, page_learning_html
 from kb.site.neighbourhood import neighbourhood_svg, neighbours
 from kb.site.references import REFERENCES_ID, References, number_citations, references_html
@@ -176,10 +177,10 @@ def header_html(page: Page, site: SiteIndex) -> str:
                          f"Computed from the page: {page.reading.words:,} words, {page.reading.code_lines} lines of code, "
                          f"{page.reading.table_rows} table rows"))
     assert site.learning is not None
-    general = site.learning.generality.get(page.source)
-    if general is not None:
-        badges.append(_badge(f"generality {general}", "kb-generality",
-                             "How central the concept is in this knowledge base's graph, from 0 (narrow) to 1000 (the most general)"))
+    if page.source in site.learning.generality:
+        badges.append(_badge("generality", "kb-generality",
+                             "How central the concept is in this knowledge base's graph, from 0 (narrow) to 1000 (the most general)",
+                             late=generality_marker(page.source)))
     # The badges are about the page, not its subject: search leaves them out (Material reads the attribute).
     parts = [f'<div class="kb-header" data-kb-page="{html.escape(page.source)}">',
              f'<div class="kb-badges" data-search-exclude>{" ".join(badges)}</div>']
@@ -217,8 +218,10 @@ def _verification_badge(page: Page, site: SiteIndex) -> str:
                   f"{state.verified} figures and blocks verified, {state.total - state.verified} computed without a pin{declared_text}")
 
 
-def _badge(text: str, classes: str, title: str) -> str:
-    return f'<span class="kb-badge {classes}" title="{html.escape(title)}">{html.escape(text)}</span>'
+def _badge(text: str, classes: str, title: str, late: str = "") -> str:
+    """A badge; ``late``: a marker whose number follows the text (``kb.site.late_values``)."""
+    shown = f"{html.escape(text)} {late}" if late else html.escape(text)
+    return f'<span class="kb-badge {classes}" title="{html.escape(title)}">{shown}</span>'
 
 
 def _css(text: str) -> str:
@@ -332,7 +335,7 @@ def _related_html(page: Page, site: SiteIndex) -> str:
     here = site.url(page)
     items = "".join(
         f'<li><a href="{html.escape(relative_url(site.url(p), here))}">{html.escape(p.title)}</a> '
-        f'<span class="kb-generality-value" title="generality">{site.learning.generality.get(p.source, 0)}</span>'
+        f'<span class="kb-generality-value" title="generality">{generality_marker(p.source)}</span>'
         f"{'' if named else NEARBY}</li>"
         for p, named in related)
     return f'<ul class="kb-related">{items}</ul>'
