@@ -5,7 +5,8 @@ verified figure each), starts `kb serve` on it, waits until the site answers,
 then, several times: appends a sentence to one page and polls that page's URL
 until the sentence is served; then appends a link to another page and polls
 that page until its "Linked from" section lists the edited one (a new link
-changes the generality of every page, so every page is drawn again). Prints the median time from the
+changes the generality every page shows, and the related topics of pages near
+it, so it redraws more than one page). Prints the median time from the
 save to each of the two, and, as the baseline measured in the same run, one
 `kb build` of the same pages with nothing changed.
 

@@ -112,6 +112,31 @@ def test_an_edit_converts_and_draws_only_the_pages_it_changes(kb, caplog: pytest
     assert "in much more detail." in (root / "site/topic-5/index.html").read_text(encoding="utf-8")
 
 
+def test_a_new_link_renders_the_pages_it_touches_and_only_rewrites_the_numbers_of_the_rest(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
+    rng = random.Random(0)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 40]) for n in range(40)}, mkdocs=MKDOCS)
+    run_kb(root, "build")
+    before = files_of(root / "site")
+    caplog.clear()
+    edited = root / "content/topic-5.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAlso [[Topic 20]].\n", encoding="utf-8")
+    run_kb(root, "build")
+    done = work_done(caplog)
+    rendered = int(done.split("topic pages: ")[1].split(" ")[0])
+    drawn = int(done.split("finished pages: ")[1].split(" ")[0])
+    after = files_of(root / "site")
+    rewritten = [name for name in after if name.endswith("index.html") and before.get(name) != after[name]]
+    # The link changes the generality of every page of the ring: each page file holds new numbers,
+    # but only pages whose own part changed (the two it joins, pages whose related topics it
+    # reorders) are rendered by kb and drawn by the theme again.
+    assert (rendered < 30, drawn < 30, len(rewritten)) == (True, True, 40), done
+    linked_from = (root / "site/topic-20/index.html").read_text(encoding="utf-8").split('id="kb-backlinks"')[1]
+    assert ">Topic 5</a>" in linked_from.split("</ul>")[0]
+    clean_build(root, "site-clean")
+    assert after == files_of(root / "site-clean")
+
+
 def test_a_corrupt_stored_rendering_is_converted_again(kb) -> None:  # type: ignore[no-untyped-def]
     root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=MKDOCS)
     run_kb(root, "build")

@@ -1,5 +1,5 @@
 """kb's part of each topic page, stored: a build in which a page's inputs did not change
-(``kb.site.page_inputs``) takes its Markdown and the HTML after its headings from the
+(``kb.site.page_inputs``: the site's facts, the page's text and its view of the graph) takes its Markdown and the HTML after its headings from the
 store instead of rendering them. Entries share the page store and its tolerance."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 
 from kb.mkdocs.render_cache import PageStore
 from kb.model import Page
-from kb.site.page_inputs import page_key, site_facts
+from kb.site.page_inputs import graph_view, page_key, site_facts
 from kb.site.topic import SiteIndex, page_extras, render_topic
 
 
@@ -25,7 +25,7 @@ class StoredTopics:
 
     def markdown(self, page: Page) -> str:
         """The Markdown MkDocs converts for ``page`` (``render_topic``'s)."""
-        key = page_key(self.facts, page)
+        key = page_key(self.facts, page, graph_view(page, self.site))
         stored = self.store.get(key)
         if stored is not None and _valid(stored):
             self.reused += 1
