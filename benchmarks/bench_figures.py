@@ -69,7 +69,7 @@ calls = {}
 for page in result.pages:
     for f in figmod.read_figures(page, manifest, Diagnostics()):
         if f.call is not None and f.error is None and f.state is not State.CITED:
-            calls[(f.call.function, repr(f.call.args), repr(sorted(f.call.kwargs.items())))] = f.call
+            calls[(f.call.function, repr(f.call.args), repr(f.call.kwargs))] = f.call
 checked = time.perf_counter()
 for call in calls.values():
     with contextlib.suppress(Exception):

@@ -39,6 +39,8 @@ def test_each_session_is_forked_by_the_zygote_and_sees_nothing_of_the_last(sessi
         marked = exec_reply(first, "import os, torch\ntorch.kb_mark = 1\nprint(os.getpid(), os.getppid())")
         worker_pid, reaper_pid = map(int, str(marked["stdout"]).split())
         assert parent_of(reaper_pid) in zygote_pids()  # forked warm, not started by kb
+        frozen = exec_reply(first, "import gc\nprint(gc.get_freeze_count() > 100_000)")  # the zygote's imports, shared
+        assert frozen["stdout"] == "True\n"
         seen = exec_reply(second, "import os, torch\nprint(hasattr(torch, 'kb_mark'), os.getpid())")
         leaked, other_pid = str(seen["stdout"]).split()
         assert (leaked, int(other_pid) != worker_pid) == ("False", True)
