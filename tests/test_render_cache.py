@@ -137,6 +137,32 @@ def test_a_new_link_renders_the_pages_it_touches_and_only_rewrites_the_numbers_o
     assert after == files_of(root / "site-clean")
 
 
+def test_pages_view_of_the_graph_is_worked_out_only_when_the_graph_or_the_page_changed(kb, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from kb.mkdocs import topic_store
+
+    viewed: list[str] = []
+    real = topic_store.graph_view
+    monkeypatch.setattr(topic_store, "graph_view", lambda page, site: viewed.append(page.source) or real(page, site))
+    rng = random.Random(5)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, rng, [(n + 1) % 12]) for n in range(12)}, mkdocs=MKDOCS)
+
+    def views_after(change: str, path: str = "content/topic-5.md") -> int:
+        edited = root / path
+        if change:
+            edited.write_text(edited.read_text(encoding="utf-8") + change, encoding="utf-8")
+        viewed.clear()
+        assert run_kb(root, "build").status == 0
+        return len(viewed)
+
+    assert views_after("") == 12
+    assert [views_after(""), views_after("\nOne more sentence.\n"), views_after("\nAlso [[Topic 9]].\n")] == [0, 1, 12]
+    (pages_cache(root) / "topics.pickle").write_bytes(b"not a pickle")
+    assert views_after("") == 12
+    built = files_of(root / "site")
+    clean_build(root, "site-clean")
+    assert built == files_of(root / "site-clean")
+
+
 def test_a_corrupt_stored_rendering_is_converted_again(kb) -> None:  # type: ignore[no-untyped-def]
     root: Path = kb({"content/a.md": page("a", "A", "# A\n\nOne sentence.\n")}, mkdocs=MKDOCS)
     run_kb(root, "build")

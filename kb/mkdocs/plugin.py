@@ -197,6 +197,8 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
                 self.render_cache.cache.prune()
             if self.output_cache is not None:
                 self.output_cache.remember_written()
+            if self.topics is not None:
+                self.topics.remember_keys()
             cache = self.output_cache
             drawn = (f"{cache.drawn} drawn by the theme, {cache.reused} stored ({cache.in_place} already in place)"
                      if cache else "all drawn")

@@ -52,6 +52,12 @@ def site_facts(result: CheckResult, directory_urls: bool) -> str:
     return sha.hexdigest()
 
 
+def graph_digest(result: CheckResult) -> str:
+    """A digest of the graph's edges, in the graph's own order: while it and the site's facts
+    stay the same, so does every page's ``graph_view``."""
+    return hashlib.sha256(repr(list(result.graph.edges(keys=True))).encode()).hexdigest()
+
+
 def graph_view(page: Page, site: SiteIndex) -> str:
     """What of the links between other pages ``page`` shows: its own edges either way, the
     neighbours it draws and the related topics it lists."""
