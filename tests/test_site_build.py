@@ -61,7 +61,7 @@ def test_the_site_has_its_generated_pages_and_data(kb) -> None:  # type: ignore[
     assert (site / "tags/x/index.html").is_file() and (site / "tags/y/index.html").is_file()
     duplicate = (site / "topics/b/index.html").read_text()
     assert "Duplicate page" in duplicate and 'href="../a/"' in duplicate
-    for name in ("concept-graph/index.html", "verification-ledger/index.html", "assets/kb/cytoscape.min.js", "assets/kb/kb.js"):
+    for name in ("concept-graph/index.html", "verification-ledger/index.html", "assets/kb/cytoscape.min.js", "assets/kb/kb.js", "assets/kb/kb-graph.js"):
         assert (site / name).is_file(), name
 
 

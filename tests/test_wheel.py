@@ -25,7 +25,7 @@ from tests.conftest import REPO
 
 STALE = ('"1,738"', '"1,700"')
 # What a wheel holds besides kb's Python code.
-PACKAGE_DATA = ["kb/check/default_schema.yml", "kb/site/static/kb.css", "kb/site/static/kb.js",
+PACKAGE_DATA = ["kb/check/default_schema.yml", "kb/site/static/kb.css", "kb/site/static/kb.js", "kb/site/static/kb-graph.js",
                 "kb/site/vendor/cytoscape/cytoscape.min.js", "kb/site/vendor/cytoscape/LICENSE"]
 
 

@@ -21,6 +21,7 @@ VENDOR = _HERE / "vendor"  # filled when a wheel is built
 _CHECKOUT = _HERE.parents[1]  # the source checkout, when kb runs from one
 CSS = "assets/kb/kb.css"
 JS = "assets/kb/kb.js"
+GRAPH_JS = "assets/kb/kb-graph.js"
 GRAPH_LIBRARY = "assets/kb/cytoscape.min.js"
 # site path -> (npm package, its file)
 LIBRARIES = {GRAPH_LIBRARY: ("cytoscape", "dist/cytoscape.min.js")}
@@ -57,7 +58,7 @@ def stylesheets(root: Path) -> list[str]:
 
 def scripts(root: Path) -> list[str]:
     """Site paths of the JavaScript every page loads: kb's, then the knowledge base's own."""
-    return [JS, *(extra for extra in _own_extras(root) if not extra.endswith(".css"))]
+    return [JS, GRAPH_JS, *(extra for extra in _own_extras(root) if not extra.endswith(".css"))]
 
 
 def _own_extras(root: Path) -> list[str]:
