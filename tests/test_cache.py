@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kb.config import load_config
 from kb.figures.cache import Cache, digest
 from kb.pipeline import run_check
@@ -126,3 +128,24 @@ def test_a_call_is_computed_once_and_hundreds_of_calls_share_a_worker_per_core(k
     lanes = min(os.cpu_count() or 1, 2)  # one per core for every hundred calls
     computed = sorted(map(int, tally.read_text().split()))
     assert (started, diagnostics, computed) == (lanes, [], [n for n in range(250) if n != 7])  # echo(7): cached
+
+
+def test_under_kb_serve_a_figure_result_is_read_from_its_file_once(kb, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from kb.figures.compute import kept_in_memory
+
+    root: Path = kb({"content/a.md": page("a", "A", BODY)}, mkdocs=QUIET)
+    check(root)
+    reads: list[str] = []
+    real = Cache.get
+    monkeypatch.setattr(Cache, "get", lambda self, key: reads.append(key) or real(self, key))
+    with kept_in_memory():
+        counts = []
+        for _ in range(2):
+            reads.clear()
+            started, diagnostics, _ = check(root)
+            counts.append((started, diagnostics, len(reads)))
+    # the second check reads the manifest and the block's entry again, but not the two figures'
+    assert counts[1] == (0, [], counts[0][2] - 2)
+    reads.clear()
+    check(root)  # outside kb serve, every entry comes from its file
+    assert len(reads) == counts[0][2]

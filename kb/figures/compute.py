@@ -8,11 +8,13 @@ fresh worker, its session.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kb.config import KbConfig, KbOptions
@@ -26,8 +28,18 @@ from kb.figures.figure import Figure
 from kb.figures.progress import Progress
 from kb.figures.sessions import blocks_from_cache, run_pages
 from kb.figures.worker_client import Worker, WorkerFailure
+from kb.memory import KeptInMemory
 from kb.model import Page, State
 from kb.protocol import MacrosFailure, Manifest
+
+_RESULTS: KeptInMemory[Path, dict[str, dict[str, Any]]] = KeptInMemory()  # by cache folder, under kb serve
+
+
+def kept_in_memory() -> contextlib.AbstractContextManager[None]:
+    """Within the block (``kb serve``: a check after every save), figures' results read from the
+    cache are kept in memory too, so a check reads none of them back from files. An entry's key
+    is everything its value depends on, so a kept entry never goes stale."""
+    return _RESULTS.keeping()
 
 
 @dataclass
@@ -95,7 +107,8 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
         if manifest is not None:
             figmod.report_unregistered(computed.figures, manifest, config.root, diags)
         readable = [f for f in computed.figures if f.call is not None and f.error is None and f.state is not State.CITED]
-        pending = [f for f in readable if not _from_cache(f, cache, env)]
+        kept = _RESULTS.setdefault(config.cache_dir, {})
+        pending = [f for f in readable if not _from_cache(f, cache, env, kept)]
         exec_pages = sorted({b.page.source: b.page for b in computed.blocks}.values(), key=lambda p: p.source)
         stale_pages = [p for p in exec_pages if not blocks_from_cache(p, computed.blocks, cache, env)]
         calls = _same_calls(pending, env)
@@ -218,10 +231,15 @@ def _figure_key(figure: Figure, env: dict[str, str]) -> str:
     return digest(env, "figure", figure.call.function, list(figure.call.args), list(figure.call.kwargs))
 
 
-def _from_cache(figure: Figure, cache: Cache, env: dict[str, str]) -> bool:
-    entry = cache.get(_figure_key(figure, env))
+def _from_cache(figure: Figure, cache: Cache, env: dict[str, str], kept: dict[str, dict[str, Any]] | None) -> bool:
+    key = _figure_key(figure, env)
+    entry = kept.get(key) if kept is not None else None
     if entry is None:
-        return False
+        entry = cache.get(key)
+        if entry is None:
+            return False
+        if kept is not None:
+            kept[key] = entry
     figure.value, figure.error = entry.get("value"), entry.get("error")
     return True
 

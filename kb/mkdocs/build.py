@@ -123,12 +123,14 @@ def serve_site(config: KbConfig, dev_addr: str) -> int:
     from mkdocs.exceptions import Abort, ConfigurationError
 
     from kb.check.parsed import kept_in_memory as parsed_pages_kept
+    from kb.figures.compute import kept_in_memory as figure_results_kept
     from kb.mkdocs.errors import KbStop
     from kb.mkdocs.render_cache import kept_in_memory as stored_pages_kept
 
     _setup_logging(news=True)
     try:
-        with _rebuilds_write_only_changes(), _saves_noticed_quickly(), parsed_pages_kept(), stored_pages_kept():
+        with _rebuilds_write_only_changes(), _saves_noticed_quickly(), parsed_pages_kept(), stored_pages_kept(), \
+                figure_results_kept():
             serve(config_file=str(config.config_file), dev_addr=dev_addr, livereload=True)
     except KeyboardInterrupt:
         return ExitStatus.OK

@@ -35,6 +35,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from kb.check.parsed import kept_in_memory as parsed_pages_kept
 from kb.config import ConfigError, KbConfig
 from kb.diagnostics import Diagnostic, Severity
+from kb.figures.compute import kept_in_memory as figure_results_kept
 from kb.mkdocs.compiled import CompiledTemplates
 from kb.mkdocs.config import KbPluginConfig
 from kb.mkdocs.errors import stop
@@ -100,6 +101,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         if command == "serve":
             self._serving.enter_context(parsed_pages_kept())
             self._serving.enter_context(stored_pages_kept())
+            self._serving.enter_context(figure_results_kept())
 
     def on_shutdown(self) -> None:
         self._serving.close()
