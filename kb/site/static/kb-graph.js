@@ -187,11 +187,5 @@
     filter();
   }
 
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(graph);  /* Material's instant navigation: once per page shown */
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", graph);
-  } else {
-    graph();
-  }
+  window.kbOnEveryPage(graph);  /* kb.js, loaded first, knows how pages are shown */
 })();

@@ -235,12 +235,16 @@
 
   /* ---- Start on every page ------------------------------------------------------------------- */
 
-  function start() { close(false); figures(); sortableTables(); ledgerFilters(); currentCategory(); }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(start);  /* Material's instant navigation: once per page shown */
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
+  /* Run ``start`` on every page shown; kb-graph.js, loaded after this file, starts the same way. */
+  function onEveryPage(start) {
+    if (window.document$ && typeof window.document$.subscribe === "function") {
+      window.document$.subscribe(start);  /* Material's instant navigation: once per page shown */
+    } else if (document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", start);
+    } else {
+      start();
+    }
   }
+  window.kbOnEveryPage = onEveryPage;
+  onEveryPage(function () { close(false); figures(); sortableTables(); ledgerFilters(); currentCategory(); });
 })();
