@@ -223,3 +223,42 @@ def test_the_figures_worker_traces_a_pass_once_per_module_and_a_session_every_ti
     finally:
         block.mlp = saved
     assert (changed < first[0], len(traced)) == (True, 3)
+
+
+def test_language_and_vision_models_are_counted_on_meta_tensors_without_fake_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    from torch._subclasses import fake_tensor
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise AssertionError("fake tensors were used")
+
+    monkeypatch.setattr(fake_tensor, "FakeTensorMode", unavailable)
+    # GPT-2 and Llama prefill into an empty cache (meta tensors cannot answer transformers' check of the
+    # position ids for packed sequences, which it skips only for fake ones); the decode fills its cache on meta
+    assert count("forward_flops", "gpt2", tokens=128) == 32_228_179_968
+    assert count("decode_flops", "llama-3.1-8b", context=7) > count("decode_flops", "llama-3.1-8b", context=6)
+    assert round(count("forward_flops", "resnet50", image=224) / 2e9, 3) == 4.089
+
+
+class BranchesOnValues(nn.Module):
+    """A model that, like transformers' mask code, looks at its input's values unless it is being traced."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(10, 16)
+        self.head = nn.Linear(16, 10, bias=False)
+
+    def forward(self, input_ids: torch.Tensor, use_cache: bool = False) -> torch.Tensor:
+        from transformers.utils.import_utils import is_tracing
+
+        if not is_tracing(input_ids) and bool((input_ids < 0).any()):
+            raise ValueError("negative token ids")
+        return self.head(self.embedding(input_ids))
+
+
+def test_a_model_that_needs_more_than_shapes_is_counted_again_on_fake_tensors() -> None:
+    with torch.device("meta"):
+        model = BranchesOnValues()
+    from kb.runtime.flop_figures import forward_flops
+
+    # meta tensors cannot say whether an id is negative; fake tensors take the traced path
+    assert forward_flops(model, tokens=5) == 2 * 5 * 16 * 10

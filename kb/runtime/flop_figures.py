@@ -1,9 +1,12 @@
 """Built-in figures for compute: FLOPs measured by running the model.
 
-A forward pass runs under PyTorch's ``FlopCounterMode`` on fake tensors:
+A forward pass runs under PyTorch's ``FlopCounterMode`` on the meta device:
 every operation sees shapes only, so a 405-billion-parameter model runs in
 seconds without memory, and the count is what the model's own code executes,
-not a formula about it. The counter charges 2 FLOPs per multiply-accumulate
+not a formula about it. Meta tensors run without Python code per operation;
+a model whose code needs more than that (a branch on a tensor's values, which
+transformers skips for fake tensors) runs again on fake tensors, which count
+the same operations at about three times the cost. The counter charges 2 FLOPs per multiply-accumulate
 of matrix products and convolutions (a bias add, a norm or an activation
 is not charged) and counts attention as executed by PyTorch's reference
 kernel: every query against every key of the window, the masked half of a
@@ -42,7 +45,7 @@ def forward_flops(model: nn.Module, tokens: int = 0, batch: int = 1, image: int 
     if tokens < 1 or batch < 1:
         raise RegistryError("forward_flops needs tokens= for a language model or image= for a vision model")
     return _remembered(model, ("forward", tokens, batch),
-                       lambda: _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), use_cache=False)))
+                       lambda: _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), **_prefill_cache(model))))
 
 
 @figure(unit="FLOPs")
@@ -107,32 +110,54 @@ def _refuse_routing(model: nn.Module) -> None:
                             "which charges the active parameters")
 
 
+def _prefill_cache(model: nn.Module) -> dict[str, Any]:
+    """A generative model's prefill as generation runs it: into an empty cache. It executes the same
+    operations as a pass without one, and spares transformers a check on the values of position ids
+    (for packed sequences) that meta tensors cannot answer."""
+    config = getattr(model, "config", None)
+    if config is None or not getattr(config, "use_cache", False) or not hasattr(model, "generate"):
+        return {"use_cache": False}
+    from transformers import DynamicCache
+
+    return {"past_key_values": DynamicCache(config=config), "use_cache": True}
+
+
 def _ids(batch: int, tokens: int) -> torch.Tensor:
     return torch.zeros(batch, tokens, dtype=torch.long, device="meta")
 
 
 def _count(run: Callable[..., Any], counted: bool = True) -> int:
-    """Run ``run(fake)`` (or ``run(fake, counter)`` when it places the counter itself) on fake
-    tensors and return the FLOPs counted."""
-    from torch._subclasses.fake_tensor import FakeTensorMode
-    from torch.utils.flop_counter import FlopCounterMode
-
-    counter = FlopCounterMode(display=False)
+    """Run ``run(fake)`` (or ``run(fake, counter)`` when it places the counter itself) on meta
+    tensors, or on fake tensors when the model's code cannot run on meta ones, and return the FLOPs
+    counted."""
     try:
-        with _quiet(), torch.no_grad(), FakeTensorMode(allow_non_fake_inputs=True) as mode:
-            def fake(tensor: torch.Tensor) -> torch.Tensor:
-                return mode.from_tensor(tensor.to("meta"))
+        return _counted(run, counted, lambda tensor: tensor.to("meta"))
+    except RegistryError:
+        raise
+    except Exception:  # a data-dependent branch, most likely: fake tensors take the traced path
+        pass
+    from torch._subclasses.fake_tensor import FakeTensorMode
 
-            if counted:
-                with counter:
-                    run(fake)
-            else:
-                run(fake, counter)
+    try:
+        with _quiet(), FakeTensorMode(allow_non_fake_inputs=True) as mode:
+            return _counted(run, counted, lambda tensor: mode.from_tensor(tensor.to("meta")))
     except RegistryError:
         raise
     except Exception as error:  # the model's own code failed on shapes alone: say where
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RegistryError(f"the model's forward pass cannot run on shapes alone: {reason}") from None
+
+
+def _counted(run: Callable[..., Any], counted: bool, fake: Callable[[torch.Tensor], torch.Tensor]) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)  # a fresh one: a failed attempt leaves its partial count behind
+    with torch.no_grad():
+        if counted:
+            with counter:
+                run(fake)
+        else:
+            run(fake, counter)
     return int(counter.get_total_flops())
 
 
