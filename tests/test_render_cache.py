@@ -232,7 +232,7 @@ def test_the_themes_templates_are_compiled_once_and_a_cache_that_cannot_keep_the
 def test_while_serving_stored_pages_are_kept_in_memory_and_saves_are_looked_for_often(kb, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
     import mkdocs.commands.serve as serve_command
 
-    from kb.mkdocs.build import POLLING_SECONDS, _saves_noticed_quickly
+    from kb.mkdocs.build import POLLING_SECONDS, QUIET_SECONDS, _saves_noticed_quickly
     from kb.mkdocs.render_cache import kept_in_memory
 
     caplog.set_level(logging.DEBUG, logger="mkdocs.plugins.kb")
@@ -250,7 +250,7 @@ def test_while_serving_stored_pages_are_kept_in_memory_and_saves_are_looked_for_
     assert work_done(caplog).endswith("topic pages: 4 rendered by kb, 0 stored")  # outside serving, the files only
     with _saves_noticed_quickly():
         server = serve_command.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(root))
-    assert server.observer.timeout == POLLING_SECONDS == 0.25
+    assert (server.observer.timeout, server.build_delay) == (POLLING_SECONDS, QUIET_SECONDS) == (0.25, 0.02)
     server.server_close()
 
 

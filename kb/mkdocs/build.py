@@ -169,17 +169,24 @@ def _rebuilds_write_only_changes() -> Iterator[None]:
 # milliseconds: every quarter second costs an idle server about 4% of one core (every tenth,
 # 9%). Polling, as MkDocs does, because it sees saves on any file system and editor.
 POLLING_SECONDS = 0.25
+# How long the server waits for the changes it saw to stop before it rebuilds. MkDocs waits a
+# tenth of a second; but a poll reports everything that changed since the last one at once (an
+# editor's save through a temporary file and a rename included), so a few hundredths suffice.
+QUIET_SECONDS = 0.02
 
 
 @contextlib.contextmanager
 def _saves_noticed_quickly() -> Iterator[None]:
-    """MkDocs' live-reload server, looking for saved files every ``POLLING_SECONDS``."""
+    """MkDocs' live-reload server, looking for saved files every ``POLLING_SECONDS`` and
+    rebuilding ``QUIET_SECONDS`` after the changes it saw."""
     import mkdocs.commands.serve as serve_command
 
     server = getattr(serve_command, "LiveReloadServer")  # noqa: B009 - imported there, not exported
 
     def quick_server(*args: Any, **options: Any) -> Any:
-        return server(*args, **{"polling_interval": POLLING_SECONDS, **options})
+        made = server(*args, **{"polling_interval": POLLING_SECONDS, **options})
+        made.build_delay = QUIET_SECONDS
+        return made
 
     setattr(serve_command, "LiveReloadServer", quick_server)  # noqa: B010
     try:

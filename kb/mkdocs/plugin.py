@@ -311,7 +311,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         return context
 
     def _page(self, kb_page: Any) -> Any:
-        found = self.files.get_file_from_path(kb_page.doc_path) if kb_page is not None and self.files else None
+        found = self.files.src_uris.get(kb_page.doc_path) if kb_page is not None and self.files else None  # already POSIX
         return found.page if found is not None else None
 
 

@@ -192,7 +192,7 @@ def _restore(page: Page, stored: dict[str, Any], files: Files) -> bool:
     if links is not None:
         restored_links = {}
         for src_uri, anchors in links.items():
-            target = files.get_file_from_path(src_uri)
+            target = files.src_uris.get(src_uri)  # a stored src_uri is POSIX: no path parsing per link
             if target is None:
                 return False
             restored_links[target] = dict(anchors)
