@@ -130,6 +130,40 @@ def test_a_call_is_computed_once_and_hundreds_of_calls_share_a_worker_per_core(k
     assert (started, diagnostics, computed) == (lanes, [], [n for n in range(250) if n != 7])  # echo(7): cached
 
 
+def test_figure_lanes_start_on_models_no_other_lane_computes_and_keep_to_theirs() -> None:
+    from types import SimpleNamespace
+
+    from kb.figures.compute import _Calls
+
+    def call(model: str, n: int) -> list:  # type: ignore[type-arg]
+        return [SimpleNamespace(call=SimpleNamespace(args=(model, n)), name=f"{model}{n}")]
+
+    queue = _Calls([call("a", 1), call("a", 2), call("b", 1), call("a", 3), call("b", 2)])
+
+    def take(last: str | None, computed: bool) -> str | None:
+        same = queue.take(last, computed)
+        return None if same is None else same[0].name
+
+    # the second lane leaves model a to the first, which keeps it built
+    assert [take(None, False), take(None, False), take("a", True), take("b", True)] == ["a1", "b1", "a2", "b2"]
+    # with b done, the second lane helps with a (no model is left that nobody computes)
+    assert [take("b", True), take("a", True), take("a", True)] == ["a3", None, None]
+
+
+def test_pages_with_the_most_code_run_first(kb) -> None:  # type: ignore[no-untyped-def]
+    from kb.figures import block as blockmod
+    from kb.figures.sessions import _longest_first
+
+    def code(lines: int) -> str:
+        return "```python exec\n" + "x = 1\n" * lines + "```\n"
+
+    root: Path = kb({"content/a.md": page("a", "A", code(1)), "content/b.md": page("b", "B", code(3) + code(1)),
+                     "content/c.md": page("c", "C", code(2))}, mkdocs=QUIET)
+    pages = sorted((p for p in run_check(load_config(None, root)).pages), key=lambda p: p.source)
+    blocks = [b for p in pages for b in blockmod.page_blocks(p)]
+    assert [p.source for p in _longest_first(pages, blocks)] == ["content/b.md", "content/c.md", "content/a.md"]
+
+
 def test_under_kb_serve_a_figure_result_is_read_from_its_file_once(kb, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from kb.figures.compute import kept_in_memory
 

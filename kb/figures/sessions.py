@@ -47,8 +47,18 @@ def run_pages(pages: list[Page], blocks: list[Block], config: KbConfig, cache: C
             cache.put(_blocks_key(page_blocks, env), {"runs": runs})
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(pages), os.cpu_count() or 1))) as pool:
-        list(pool.map(run, pages))
+        list(pool.map(run, _longest_first(pages, blocks)))
     return len(pages)  # one worker each
+
+
+def _longest_first(pages: list[Page], blocks: list[Block]) -> list[Page]:
+    """The pages with the most code first (by characters, then by path): a long session started
+    last would run alone at the end while the other cores have nothing left to do."""
+    code = {page.source: 0 for page in pages}
+    for block in blocks:
+        if block.page.source in code:
+            code[block.page.source] += len(block.code.content)
+    return sorted(pages, key=lambda page: (-code[page.source], page.source))
 
 
 def _blocks_key(page_blocks: list[Block], env: dict[str, str]) -> str:
