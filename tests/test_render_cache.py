@@ -316,3 +316,23 @@ def test_under_mkdocs_serve_the_plugin_keeps_pages_in_memory_until_it_stops() ->
     assert not parsed._KEPT.active and not render_cache._KEPT.active
     plugin.on_startup(command="build", dirty=False)
     assert not parsed._KEPT.active and not render_cache._KEPT.active
+
+
+def test_the_collector_is_paused_while_pages_are_read_and_left_as_it_was(kb, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    from kb.mkdocs.plugin import KbPlugin
+
+    collecting_while_read = []
+    read = KbPlugin.on_page_markdown
+
+    def noting(self: KbPlugin, markdown: str, **kwargs: object) -> str | None:
+        collecting_while_read.append(gc.isenabled())
+        return read(self, markdown, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(KbPlugin, "on_page_markdown", noting)
+    root: Path = kb({f"content/topic-{n}.md": topic(n, random.Random(n), [(n + 1) % 3]) for n in range(3)}, mkdocs=MKDOCS)
+    assert run_kb(root, "build").status == 0
+    # paused for every page, and afterwards collecting again, with nothing left frozen (kb serve builds again and again)
+    assert (set(collecting_while_read), len(collecting_while_read) >= 3, gc.isenabled(), gc.get_freeze_count()) == \
+        ({False}, True, True, 0)

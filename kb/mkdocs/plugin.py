@@ -93,6 +93,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.dirty = False
         self._serving = contextlib.ExitStack()  # what mkdocs serve keeps in memory until it stops
         self._writes = contextlib.ExitStack()  # only changed files written, for one build
+        self._collecting = True  # whether the cyclic collector ran before the pages were read (see on_nav)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """MkDocs keeps a plugin with this event for the whole of ``mkdocs serve``: what the
@@ -144,6 +145,11 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         self.render_cache.cache_search_entries(config.plugins, drawn)
         assert self.site is not None
         self.topics = StoredTopics(self.render_cache.cache, self.site)
+        # From here to on_env every page is read and converted, and all of them stay alive: the
+        # cyclic collector is paused meanwhile. Its full passes over every page grew faster than
+        # the pages did (0.36 s of an unchanged build of 5,000 pages, 0.04 s of 1,000).
+        self._collecting = gc.isenabled()
+        gc.disable()
         return nav
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -217,9 +223,15 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
 
     def on_build_error(self, error: Exception) -> None:
         """A site folder that cannot be written is the environment's problem: exit status 2, with the reason."""
+        gc.unfreeze()  # under kb serve, the next build must be able to collect this one
+        self._collect_again()
         self._writes.close()
         if isinstance(error, OSError):
             raise stop(f"kb: cannot write the site: {error}", ExitStatus.USAGE) from error
+
+    def _collect_again(self) -> None:
+        if self._collecting:
+            gc.enable()
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when the knowledge base's code or schema changes, not only its pages."""
@@ -279,6 +291,7 @@ class KbPlugin(BasePlugin[KbPluginConfig]):  # type: ignore[no-untyped-call]
         # Every page's content and table of contents stay alive until the site is written: the
         # cyclic collector need not scan them again and again while pages are drawn (see on_post_build).
         gc.freeze()
+        self._collect_again()
         return env
 
     def _finish(self, page: MkDocsPage) -> str | None:
