@@ -130,12 +130,8 @@ def _report_ended(statuses: dict[int, int]) -> None:
 
 
 def _warm_transformers() -> None:
-    """Import the heavy common part of transformers, which most model families share: the
-    modelling base and generation, which every ``...ForCausalLM`` class brings in (a fifth of a
-    second each worker that builds a language model would otherwise spend)."""
+    """Import the heavy common part of transformers, which most model families share."""
     with contextlib.suppress(ImportError):  # transformers is optional for a knowledge base's models
-        import transformers.generation.utils
-        import transformers.modeling_layers
         import transformers.modeling_utils  # noqa: F401
 
 
