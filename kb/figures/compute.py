@@ -198,7 +198,7 @@ class _Calls:
         with self._lock:
             if computed:
                 self._busy[last] -= 1
-            model = last if last in self._by_model and last is not None else self._free_model()
+            model = last if last is not None and last in self._by_model else self._free_model()
             if model not in self._by_model:
                 return None
             left = self._by_model[model]

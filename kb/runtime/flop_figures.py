@@ -6,7 +6,8 @@ seconds without memory, and the count is what the model's own code executes,
 not a formula about it. Meta tensors run without Python code per operation;
 a model whose code needs more than that (a branch on a tensor's values, which
 transformers skips for fake tensors) runs again on fake tensors, which count
-the same operations at about three times the cost. The counter charges 2 FLOPs per multiply-accumulate
+the same operations at two to three times the cost (measured on Llama 3.1 8B
+and 70B). The counter charges 2 FLOPs per multiply-accumulate
 of matrix products and convolutions (a bias add, a norm or an activation
 is not charged) and counts attention as executed by PyTorch's reference
 kernel: every query against every key of the window, the masked half of a
