@@ -222,3 +222,24 @@ def test_registry_refuses_twice_registered_names_and_unknown_models() -> None:
         registry.model("m")(lambda: nn.Linear(1, 1))
     with pytest.raises(RegistryError, match='did you mean "resnet50"'):
         REGISTRY.build("resnet5")
+
+
+def test_a_model_built_on_meta_skips_the_initialisers_a_meta_tensor_has_no_values_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    initialised: list[str] = []
+
+    def noting(tensor: torch.Tensor, *args: object, **kwargs: object) -> torch.Tensor:
+        initialised.append(str(tensor.device))
+        return tensor
+
+    monkeypatch.setattr(nn.init, "kaiming_uniform_", noting)
+    registry = Registry()
+
+    @registry.model("a linear layer and a table made on the CPU")
+    def layers() -> nn.Module:
+        table = torch.empty(2, 2, device="cpu")
+        nn.init.kaiming_uniform_(table)  # a value the constructor would use: initialised as ever
+        return nn.Linear(4, 4)
+
+    module = registry.build("a linear layer and a table made on the CPU")
+    nn.Linear(2, 2, device="meta")  # outside a build: PyTorch's initialiser as before
+    assert (module.weight.is_meta, initialised, nn.init.kaiming_uniform_) == (True, ["cpu", "meta"], noting)

@@ -262,3 +262,33 @@ def test_a_model_that_needs_more_than_shapes_is_counted_again_on_fake_tensors() 
 
     # meta tensors cannot say whether an id is negative; fake tensors take the traced path
     assert forward_flops(model, tokens=5) == 2 * 5 * 16 * 10
+
+
+class SeesModuleHooks(nn.Module):
+    """A layer that notes how many hooks PyTorch runs around every module call while it runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(8, 4, bias=False)
+        self.hooks_seen: list[int] = []
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        from torch.nn.modules import module
+
+        self.hooks_seen.append(len(module._global_forward_pre_hooks) + len(module._global_forward_hooks))
+        return self.linear(x)
+
+
+def test_flops_are_counted_as_pytorch_counts_them_without_following_every_module_call() -> None:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from kb.runtime.flop_figures import _count
+
+    with torch.device("meta"):
+        model = SeesModuleHooks()
+    reference = FlopCounterMode(display=False)
+    with reference, torch.no_grad():
+        model(torch.zeros(3, 8, device="meta"))
+    # the counter kb uses counts the same 2 x 3 x 8 x 4, with no hook around each module call
+    assert (_count(lambda meta: model(meta(torch.zeros(3, 8)))), reference.get_total_flops()) == (192, 192)
+    assert model.hooks_seen[0] > 0 and model.hooks_seen[1] == 0

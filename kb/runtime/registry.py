@@ -25,11 +25,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import torch
 from torch import nn
 
 from kb.protocol import UNITS, FigureInfo, Manifest, ModelInfo
 from kb.runtime.errors import RegistryError
+from kb.runtime.meta_build import on_meta
 from kb.runtime.module_expressions import build_module
 
 Function = TypeVar("Function", bound=Callable[..., Any])
@@ -109,13 +109,13 @@ class Registry:
         if ref in self._built:
             return self._built[ref]
         if ref.startswith("nn."):
-            with torch.device("meta"):
+            with on_meta():
                 module = build_module(ref)
         else:
             spec = self.models.get(ref)
             if spec is None:
                 raise RegistryError(self.unknown_model_message(ref))
-            with torch.device("meta"):
+            with on_meta():
                 module = spec.build()
         self._built[ref] = module
         return module
@@ -162,7 +162,7 @@ def build_transformers(model_class: type, config: Any) -> nn.Module:
     breaks weight tying) and asserts that input and output embeddings are one
     tensor when the configuration ties them, so a tied model is never counted twice.
     """
-    with torch.device("meta"):
+    with on_meta():
         module = model_class(config)
     tied = getattr(config, "tie_word_embeddings", False)
     get_out = getattr(module, "get_output_embeddings", None)
