@@ -3,15 +3,16 @@
 A forward pass runs under PyTorch's ``FlopCounterMode`` on the meta device:
 every operation sees shapes only, so a 405-billion-parameter model runs in
 seconds without memory, and the count is what the model's own code executes,
-not a formula about it. Meta tensors run without Python code per operation;
-a model whose code needs more than that (a branch on a tensor's values, which
-transformers skips for fake tensors) runs again on fake tensors, which count
-the same operations at two to three times the cost (measured on Llama 3.1 8B
-and 70B). The counter charges 2 FLOPs per multiply-accumulate
-of matrix products and convolutions (a bias add, a norm or an activation
-is not charged) and counts attention as executed by PyTorch's reference
-kernel: every query against every key of the window, the masked half of a
-causal mask included.
+not a formula about it. On meta tensors an operation only works out its
+output's shape; a model whose code needs more than that (a branch on a
+tensor's values, which transformers skips for fake tensors) runs again on fake
+tensors, which wrap every operation in Python and count the same operations at
+two to three times the cost (measured on Llama 3.1 8B and 70B). The counter
+keeps only the total (``FlopCounterMode`` without its breakdown by module)
+and charges 2 FLOPs per multiply-accumulate of matrix products and
+convolutions (a bias add, a norm or an activation is not charged) and counts
+attention as executed by PyTorch's reference kernel: every query against
+every key of the window, the masked half of a causal mask included.
 
 Mixture-of-experts models are refused: which experts a token visits depends
 on the router's output, which a shape-only pass does not have.
