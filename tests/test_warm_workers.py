@@ -109,3 +109,19 @@ def test_each_worker_computes_on_one_thread_unless_the_author_lets_a_choice_thro
         finally:
             worker.stop()
     assert seen == [["1", "1"], ["2", "2"]]
+
+
+@pytest.mark.parametrize(("macros", "imported"), [("from transformers import GPT2Config, GPT2LMHeadModel", "True"),
+                                                   ("import torch", "False")])
+def test_the_zygote_imports_the_model_code_the_knowledge_base_names_before_it_forks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, macros: str, imported: str) -> None:
+    # Each session that builds a GPT-2 would otherwise import transformers' GPT-2 code again.
+    monkeypatch.setenv("KB_WARM_WORKERS", "1")
+    zygote_client.close_all()  # a zygote started for another test's knowledge base knows other names
+    code = "import sys\nprint('transformers.models.gpt2.modeling_gpt2' in sys.modules)"
+    root = write_kb(tmp_path / "kb", {
+        "macros/__init__.py": f"def gpt2():\n    {macros}\n",
+        "content/a.md": page("a", "A", exec_block(code, imported)),
+    }, mkdocs=QUIET)
+    run = run_kb(root, "check")
+    assert (run.status, run.stderr) == (0, "kb: 1 page, 0 links: no problems\n")

@@ -21,10 +21,12 @@ from kb.config import KbConfig, KbOptions
 from kb.diagnostics import Diagnostics
 from kb.figures import block as blockmod
 from kb.figures import figure as figmod
+from kb.figures import zygote_client
 from kb.figures.block import Block
 from kb.figures.cache import Cache, digest, environment
 from kb.figures.expression import kept_readings
 from kb.figures.figure import Figure
+from kb.figures.model_code import named_model_classes
 from kb.figures.progress import Progress
 from kb.figures.sessions import blocks_from_cache, run_pages
 from kb.figures.worker_client import Worker, WorkerFailure
@@ -91,12 +93,14 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
     cache = Cache(config.cache_dir)
     env = computed.environment
     worker = _Figures(config, computed)
+    for page in pages:
+        computed.blocks.extend(blockmod.page_blocks(page))
+    zygote_client.expect_model_code(named_model_classes(config.root, (b.code.content for b in computed.blocks)))
     try:
         needs_manifest = any(page.expressions or page.quantities for page in pages)
         manifest = _manifest(cache, env, worker, diags) if needs_manifest else Manifest()
         with kept_readings(config.cache_dir / "expressions.pickle"):
             for page in pages:
-                computed.blocks.extend(blockmod.page_blocks(page))
                 if manifest is None:  # reported once as macros.failed; each figure is simply not computed
                     computed.figures.extend(Figure(page, e, error="not computed: macros/ could not be imported")
                                             for e in page.expressions)

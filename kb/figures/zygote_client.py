@@ -32,6 +32,14 @@ from pathlib import Path
 # past it, kb stops using it and starts workers cold (which report their own failure).
 _STARTUP_SECONDS = 300.0
 _MAX_ZYGOTES = 2  # one per worker environment in use; an environment seldom changes within a process
+_model_code: tuple[str, ...] = ()  # transformers classes the knowledge base names, for the next zygote
+
+
+def expect_model_code(class_names: list[str]) -> None:
+    """Name the transformers classes the knowledge base's code uses (``kb.figures.model_code``):
+    a zygote started from now on imports their model code once, before it forks any worker."""
+    global _model_code
+    _model_code = tuple(class_names)
 
 
 class ForkedProcess:
@@ -80,7 +88,7 @@ class Zygote:
         self.alive = True
         self.served = 0  # workers forked so far
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "kb.runtime.zygote", str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+            [sys.executable, "-m", "kb.runtime.zygote", str(theirs.fileno()), *_model_code], pass_fds=(theirs.fileno(),),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, cwd=self.folder, env={**env, "HOME": str(self.folder)},
         )

@@ -2,8 +2,8 @@
 
 Importing torch, transformers and kb's built-in figures takes seconds; the
 work a page's session does often takes milliseconds. kb therefore starts one
-``python -m kb.runtime.zygote CONTROL_FD`` per check (per environment), which
-imports them and then waits. For each worker kb wants it sends, over the
+``python -m kb.runtime.zygote CONTROL_FD [CLASS...]`` per check (per
+environment), which imports them and then waits. For each worker kb wants it sends, over the
 control socket, a JSON request (the knowledge base's root, the worker's
 folder, environment and memory cap) with four file descriptors attached: the
 worker's request pipe, its reply pipe, its standard error and a status pipe.
@@ -16,14 +16,17 @@ zygote answers with the child's pid, and when the child ends writes its wait
 status to the status pipe and closes it.
 
 The zygote itself never runs a page's code or imports ``macros/``: it only
-imports what is the same for every knowledge base, and has no thread when it
-forks. It ends when kb closes the control socket.
+imports libraries (torch, transformers, kb's built-in figures, and the model
+code of the transformers classes the knowledge base's code names, given after
+CONTROL_FD), and has no thread when it forks. It ends when kb closes the
+control socket.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import json
 import os
 import select
@@ -45,7 +48,7 @@ def main(argv: list[str]) -> int:
         del sys.path[0]  # as in a worker: nothing is imported from the working folder
     control = socket.socket(fileno=int(argv[0]))
     load_builtins()
-    _warm_transformers()
+    _warm_transformers(argv[1:])
     # What the zygote imported stays alive in every worker: out of the collector's sight, a
     # collection in a worker does not touch (and so copy) every page the zygote shares with it.
     # A cold check of the shipped knowledge base spent a tenth of its CPU time on those copies.
@@ -129,10 +132,24 @@ def _report_ended(statuses: dict[int, int]) -> None:
             os.close(status_fd)
 
 
-def _warm_transformers() -> None:
-    """Import the heavy common part of transformers, which most model families share."""
-    with contextlib.suppress(ImportError):  # transformers is optional for a knowledge base's models
-        import transformers.modeling_utils  # noqa: F401
+def _warm_transformers(class_names: list[str]) -> None:
+    """Import the heavy common part of transformers, which most model families share, and the
+    model code of the classes the knowledge base names (``kb.figures.model_code``): each page's
+    session that builds such a model would otherwise import it again. Only transformers' own
+    modules under ``transformers.models`` are imported, found through its table of lazy names; a
+    name it does not know, or code that fails to import, is left to the page's own import."""
+    try:
+        import transformers
+        import transformers.modeling_utils
+    except ImportError:  # transformers is optional for a knowledge base's models
+        return
+    where = getattr(transformers, "_class_to_module", None)
+    if not isinstance(where, dict):
+        return
+    modules = {where.get(name) for name in class_names}
+    for module in sorted(m for m in modules if isinstance(m, str) and m.startswith("models.")):
+        with contextlib.suppress(Exception):
+            importlib.import_module(f"transformers.{module}")
 
 
 if __name__ == "__main__":
