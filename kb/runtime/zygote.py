@@ -153,4 +153,10 @@ def _warm_transformers(class_names: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    # kb has hung up and waits for this process to end; the workers are gone, so there is nothing
+    # to finalise, and the interpreter's tearing down torch and transformers took a fifth of a second.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
