@@ -243,3 +243,17 @@ def test_a_model_built_on_meta_skips_the_initialisers_a_meta_tensor_has_no_value
     module = registry.build("a linear layer and a table made on the CPU")
     nn.Linear(2, 2, device="meta")  # outside a build: PyTorch's initialiser as before
     assert (module.weight.is_meta, initialised, nn.init.kaiming_uniform_) == (True, ["cpu", "meta"], noting)
+
+
+def test_the_figures_worker_walks_a_kept_module_once_and_a_page_session_every_time() -> None:
+    from kb.runtime.inference_figures import weight_memory
+    from kb.runtime.remembered import remembering
+
+    with torch.device("meta"):
+        model = nn.Sequential(nn.Linear(64, 32), nn.Linear(32, 16))
+    with remembering():  # the figures' worker: its modules are the registry's kept builds
+        first = (f.params(model), weight_memory(model, "int8"), f.active_params(model))
+        model.append(nn.Linear(16, 16, device="meta"))  # a figure function may not do this
+        again = (f.params(model), weight_memory(model, "int8"), f.active_params(model))
+    # a page's code may change a module between two figures: outside the worker, nothing is remembered
+    assert (first, again, f.params(model)) == ((2608, 2752, 2608), (2608, 2752, 2608), 2880)

@@ -16,6 +16,7 @@ import kb.runtime.flop_figures  # noqa: F401  (registers the figures)
 import macros  # noqa: F401  (registers the model zoo)
 from kb.runtime import REGISTRY, RegistryError
 from kb.runtime.inference_figures import kv_cache_memory, weight_memory
+from kb.runtime.remembered import remembering
 
 
 def count(function: str, model: str, **kwargs: object) -> Any:
@@ -210,7 +211,7 @@ def test_the_figures_worker_traces_a_pass_once_per_module_and_a_session_every_ti
     real = flop_figures._count
     monkeypatch.setattr(flop_figures, "_count", lambda *a, **k: traced.append(1) or real(*a, **k))
     gpt2 = REGISTRY.build("gpt2")
-    with flop_figures.counts_remembered():
+    with remembering():
         first = [count("forward_flops", "gpt2", tokens=8), count("forward_flops", "gpt2", tokens=8)]
         other = count("forward_flops", "gpt2", tokens=9)
     assert (first[0] == first[1] != other, len(traced)) == (True, 2)

@@ -20,6 +20,7 @@ from torch import nn
 
 from kb.runtime.errors import RegistryError
 from kb.runtime.registry import figure
+from kb.runtime.remembered import remembered
 
 # Bytes per element of a stored tensor.
 DTYPE_BYTES: dict[str, float] = {
@@ -42,7 +43,7 @@ RECIPES: dict[str, tuple[int, int, int, int]] = {
 @figure(unit="parameters")
 def params(model: nn.Module) -> int:
     """All parameters; a tensor shared by several modules counts once; buffers excluded."""
-    return sum(int(p.numel()) for p in model.parameters())
+    return remembered(model, ("params",), lambda: sum(int(p.numel()) for p in model.parameters()))
 
 
 @figure(unit="parameters")
@@ -102,6 +103,10 @@ def moe_shape(model: nn.Module, experts: int | None, top_k: int | None) -> tuple
 def _routed_expert_params(model: nn.Module, experts: int) -> int:
     """Parameters under a module path component named ``experts``: fused 3-D tensors with a
     leading dimension E (transformers 5.x) or one module per expert. Shared experts are not routed."""
+    return remembered(model, ("routed experts", experts), lambda: _count_routed(model, experts))
+
+
+def _count_routed(model: nn.Module, experts: int) -> int:
     total = 0
     for name, parameter in model.named_parameters():
         parts = name.split(".")
@@ -113,6 +118,12 @@ def _routed_expert_params(model: nn.Module, experts: int) -> int:
             raise RegistryError(f"{name} has leading dimension {parameter.shape[0]}, not the {experts} experts")
         total += int(parameter.numel())
     return total
+
+
+def has_routed_experts(model: nn.Module) -> bool:
+    """Whether a parameter lies under a module path component named ``experts``."""
+    return remembered(model, ("has routed experts",),
+                      lambda: any("experts" in name.split(".") for name, _ in model.named_parameters()))
 
 
 @figure(unit="parameters")
@@ -128,7 +139,7 @@ def active_params(model: nn.Module, experts: int | None = None, top_k: int | Non
     ``embedding=False`` leaves out the input embedding tables, a lookup rather than a product (a table
     tied to the output head stays: the head multiplies by it), as OpenAI and DeepSeek count."""
     total = params(model)
-    if any("experts" in name.split(".") for name, _ in model.named_parameters()):
+    if has_routed_experts(model):
         e, k = moe_shape(model, experts, top_k)
         routed = _routed_expert_params(model, e)
         idle, remainder = divmod(routed * (e - k), e)

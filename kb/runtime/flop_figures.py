@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,9 +29,10 @@ from typing import Any
 import torch
 from torch import nn
 
-from kb.runtime.builtin_figures import active_params
+from kb.runtime.builtin_figures import active_params, has_routed_experts
 from kb.runtime.errors import RegistryError
 from kb.runtime.registry import figure
+from kb.runtime.remembered import remembered
 
 
 @figure(unit="FLOPs")
@@ -43,11 +43,11 @@ def forward_flops(model: nn.Module, tokens: int = 0, batch: int = 1, image: int 
     if image:
         if tokens:
             raise RegistryError("give tokens (a language model) or image (a vision model), not both")
-        return _remembered(model, ("image", image, batch, channels),
+        return remembered(model, ("image", image, batch, channels),
                            lambda: _count(lambda fake: model(fake(torch.zeros(batch, channels, image, image)))))
     if tokens < 1 or batch < 1:
         raise RegistryError("forward_flops needs tokens= for a language model or image= for a vision model")
-    return _remembered(model, ("forward", tokens, batch),
+    return remembered(model, ("forward", tokens, batch),
                        lambda: _count(lambda fake: model(input_ids=fake(_ids(batch, tokens)), **_prefill_cache(model))))
 
 
@@ -66,7 +66,7 @@ def decode_flops(model: nn.Module, context: int, batch: int = 1) -> int:
         with counter:
             model(input_ids=fake(_ids(batch, 1)), past_key_values=cache, use_cache=True)
 
-    return _remembered(model, ("decode", context, batch), lambda: _count(step, counted=False))
+    return remembered(model, ("decode", context, batch), lambda: _count(step, counted=False))
 
 
 @figure(unit="FLOPs")
@@ -79,35 +79,8 @@ def flops_per_token(model: nn.Module, passes: int = 1) -> int:
     return 2 * passes * active_params(model, embedding=False)
 
 
-_counts: weakref.WeakKeyDictionary[nn.Module, dict[tuple[Any, ...], int]] = weakref.WeakKeyDictionary()
-_remembering = False
-
-
-@contextmanager
-def counts_remembered() -> Iterator[None]:
-    """Within it, a pass already counted for the same module and arguments is not traced again
-    (forward_flops, prefill_intensity and causal_prefill_flops of one model all run the same
-    prefill). For the figures' worker, whose modules are the registry's kept builds, which figure
-    functions must not change; a page's code may change a module, so its session never remembers."""
-    global _remembering
-    _remembering = True
-    try:
-        yield
-    finally:
-        _remembering = False
-
-
-def _remembered(model: nn.Module, key: tuple[Any, ...], count: Callable[[], int]) -> int:
-    if not _remembering:
-        return count()
-    known = _counts.setdefault(model, {})
-    if key not in known:
-        known[key] = count()
-    return known[key]
-
-
 def _refuse_routing(model: nn.Module) -> None:
-    if any("experts" in name.split(".") for name, _ in model.named_parameters()):
+    if has_routed_experts(model):
         raise RegistryError("cannot count FLOPs by running a mixture-of-experts model on shapes alone: which "
                             "experts a token visits depends on the router's output; use flops_per_token, "
                             "which charges the active parameters")

@@ -26,6 +26,7 @@ from torch import nn
 from kb.runtime.builtin_figures import DTYPE_BYTES, params
 from kb.runtime.errors import RegistryError
 from kb.runtime.registry import figure
+from kb.runtime.remembered import remembered
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,13 @@ def kv_cache_per_token_elements(model: nn.Module, latent: bool = True) -> list[i
     return [2 * kv_heads * head_dim] * layers
 
 
-def quantisable_matrices(model: nn.Module, experts_only: bool) -> list[tuple[int, int, int]]:
+def quantisable_matrices(model: nn.Module, experts_only: bool) -> tuple[tuple[int, int, int], ...]:
     """(rows, columns, how many) of every matrix a quantised format stores: linear weights but
     the output head's, and routed experts' fused tensors read as one matrix per expert."""
+    return remembered(model, ("quantisable matrices", experts_only), lambda: _matrices(model, experts_only))
+
+
+def _matrices(model: nn.Module, experts_only: bool) -> tuple[tuple[int, int, int], ...]:
     get_head = getattr(model, "get_output_embeddings", None)
     head = get_head() if get_head else None
     matrices = []
@@ -162,7 +167,7 @@ def quantisable_matrices(model: nn.Module, experts_only: bool) -> list[tuple[int
             if id(module.weight) not in seen and (routed or not experts_only):
                 seen.add(id(module.weight))
                 matrices.append((module.out_features, module.in_features, 1))
-    return matrices
+    return tuple(matrices)
 
 
 def _is_sliding(config: Any, layer: int) -> bool:

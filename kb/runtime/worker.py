@@ -109,11 +109,11 @@ def _build_model() -> Any:
 
 def _figure(request: dict[str, Any]) -> dict[str, Any]:
     from kb.runtime.errors import RegistryError
-    from kb.runtime.flop_figures import counts_remembered
     from kb.runtime.registry import REGISTRY
+    from kb.runtime.remembered import remembering
 
     try:
-        with counts_remembered():
+        with remembering():
             value = REGISTRY.compute(request["function"], request["args"], request["kwargs"])
     except RegistryError as error:
         return {"ok": False, "error": str(error)}
