@@ -93,9 +93,12 @@ def compute(pages: list[Page], config: KbConfig, diags: Diagnostics, progress: b
     cache = Cache(config.cache_dir)
     env = computed.environment
     worker = _Figures(config, computed)
+    pages_code = []
     for page in pages:
-        computed.blocks.extend(blockmod.page_blocks(page))
-    zygote_client.expect_model_code(named_model_classes(config.root, (b.code.content for b in computed.blocks)))
+        blocks = blockmod.page_blocks(page)
+        computed.blocks.extend(blocks)
+        pages_code.append("\n".join(block.code.content for block in blocks))
+    zygote_client.expect_model_code(named_model_classes(config.root, pages_code))
     try:
         needs_manifest = any(page.expressions or page.quantities for page in pages)
         manifest = _manifest(cache, env, worker, diags) if needs_manifest else Manifest()

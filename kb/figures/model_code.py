@@ -13,6 +13,7 @@ is left for the page's own import to report.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,19 +23,30 @@ _CLASS_NAME = re.compile(r"[A-Z]\w*")
 _MOST = 200  # a head start, not an inventory
 
 
-def named_model_classes(root: Path, codes: Iterable[str]) -> list[str]:
-    """The transformers class names that ``macros/`` (under ``root``) and ``codes`` name, sorted."""
-    texts = list(codes)
+def named_model_classes(root: Path, pages_code: Iterable[str]) -> list[str]:
+    """The transformers class names worth importing once, sorted: those ``macros/`` (under
+    ``root``) names, which every worker loads, and those the code of two or more pages names
+    (``pages_code``: one text per page). A class only one page names would be imported once
+    either way, and in the zygote it would hold up every worker instead of one."""
+    macros_text = []
     for path in sorted((root / "macros").rglob("*.py")) if (root / "macros").is_dir() else []:
         try:
-            texts.append(path.read_text(encoding="utf-8", errors="replace"))
+            macros_text.append(path.read_text(encoding="utf-8", errors="replace"))
         except OSError:  # the worker reports what it cannot import
             continue
-    names: set[str] = set()
-    for text in texts:
-        if "transformers" not in text:
-            continue
-        for imported in _FROM_IMPORT.findall(text):
-            names.update(_CLASS_NAME.findall(re.sub(r"\bas\s+\w+", "", imported)))
-        names.update(_ATTRIBUTE.findall(text))
+    names = _names("\n".join(macros_text))
+    pages_naming: Counter[str] = Counter()
+    for code in pages_code:
+        pages_naming.update(_names(code))
+    names.update(name for name, pages in pages_naming.items() if pages >= 2)
     return sorted(names)[:_MOST]
+
+
+def _names(text: str) -> set[str]:
+    names: set[str] = set()
+    if "transformers" not in text:
+        return names
+    for imported in _FROM_IMPORT.findall(text):
+        names.update(_CLASS_NAME.findall(re.sub(r"\bas\s+\w+", "", imported)))
+    names.update(_ATTRIBUTE.findall(text))
+    return names
