@@ -3,10 +3,11 @@
 Importing torch, transformers and kb's built-in figures takes seconds; the
 work a page's session does often takes milliseconds. kb therefore starts one
 ``python -m kb.runtime.zygote CONTROL_FD [CLASS...]`` per check (per
-environment), which imports them and then waits. For each worker kb wants it sends, over the
-control socket, a JSON request (the knowledge base's root, the worker's
-folder, environment and memory cap) with four file descriptors attached: the
-worker's request pipe, its reply pipe, its standard error and a status pipe.
+environment), which imports them and then waits. For each worker kb wants it
+sends, over the control socket, a JSON request (the knowledge base's root,
+the worker's folder, environment and memory cap) with four file descriptors
+attached: the worker's request pipe, its reply pipe, its standard error and a
+status pipe.
 The zygote forks; the child becomes exactly what ``python -m kb.runtime.worker``
 is after its imports (its own session, folder, environment and standard
 streams, then ``kb.runtime.worker.serve``: the reaper, the knowledge base's
