@@ -22,3 +22,9 @@ def test_names_come_from_imports_and_attributes_in_macros_and_in_two_pages_code(
 
 def test_a_knowledge_base_without_macros_or_transformers_names_nothing(tmp_path: Path) -> None:
     assert named_model_classes(tmp_path, ["import torch\nprint(torch.zeros(2))"] * 2) == []
+
+
+def test_a_name_longer_than_any_class_is_not_passed_on(tmp_path: Path) -> None:
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "__init__.py").write_text(f"from transformers import GPT2Config, A{'x' * 200_000}\n")
+    assert named_model_classes(tmp_path, []) == ["GPT2Config"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,18 @@ def test_the_zygote_imports_the_model_code_the_knowledge_base_names_before_it_fo
     }, mkdocs=QUIET)
     run = run_kb(root, "check")
     assert (run.status, run.stderr) == (0, "kb: 1 page, 0 links: no problems\n")
+
+
+def test_a_zygote_that_cannot_start_leaves_nothing_behind_and_workers_start_cold(
+        session_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_WARM_WORKERS", "1")
+    zygote_client.close_all()
+    monkeypatch.setattr(zygote_client, "_failed", set())
+    monkeypatch.setattr(zygote_client, "_model_code", ("A" * 200_000,))  # longer than a command line may be
+    folders = set(Path(tempfile.gettempdir()).glob("kb-zygote-*"))
+    worker = Worker(session_root)
+    try:
+        reply = exec_reply(worker, "print(6 * 7)")
+    finally:
+        worker.stop()
+    assert (reply["stdout"], zygote_pids(), set(Path(tempfile.gettempdir()).glob("kb-zygote-*"))) == ("42\n", set(), folders)

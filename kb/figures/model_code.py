@@ -21,6 +21,7 @@ _FROM_IMPORT = re.compile(r"^\s*from\s+transformers\s+import\s+(\([^)]*\)|[^\n#]
 _ATTRIBUTE = re.compile(r"\btransformers\.([A-Z]\w*)")
 _CLASS_NAME = re.compile(r"[A-Z]\w*")
 _MOST = 200  # a head start, not an inventory
+_LONGEST = 100  # characters: no transformers class is longer; the names travel on a command line
 
 
 def named_model_classes(root: Path, pages_code: Iterable[str]) -> list[str]:
@@ -49,4 +50,4 @@ def _names(text: str) -> set[str]:
     for imported in _FROM_IMPORT.findall(text):
         names.update(_CLASS_NAME.findall(re.sub(r"\bas\s+\w+", "", imported)))
     names.update(_ATTRIBUTE.findall(text))
-    return names
+    return {name for name in names if len(name) <= _LONGEST}

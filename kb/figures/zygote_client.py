@@ -87,12 +87,18 @@ class Zygote:
         self._buffer = b""
         self.alive = True
         self.served = 0  # workers forked so far
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "kb.runtime.zygote", str(theirs.fileno()), *_model_code], pass_fds=(theirs.fileno(),),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True, cwd=self.folder, env={**env, "HOME": str(self.folder)},
-        )
-        theirs.close()
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "kb.runtime.zygote", str(theirs.fileno()), *_model_code],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True, cwd=self.folder, env={**env, "HOME": str(self.folder)},
+            )
+        except OSError:  # nothing started: leave nothing behind
+            ours.close()
+            shutil.rmtree(self.folder, ignore_errors=True)
+            raise
+        finally:
+            theirs.close()
 
     @property
     def pid(self) -> int:
@@ -168,7 +174,11 @@ def spawn(root: Path, folder: Path, memory_mb: int, env: dict[str, str], fds: li
                 return None
             zygote = _zygotes.get(key)
             if zygote is None:
-                zygote = _zygotes[key] = Zygote(env)
+                try:
+                    zygote = _zygotes[key] = Zygote(env)
+                except OSError:  # it cannot even be started here: workers start cold from now on
+                    _failed.add(key)
+                    return None
             _zygotes.move_to_end(key)
             while len(_zygotes) > _MAX_ZYGOTES:
                 _zygotes.popitem(last=False)[1].close()
