@@ -28,3 +28,8 @@ def test_a_name_longer_than_any_class_is_not_passed_on(tmp_path: Path) -> None:
     (tmp_path / "macros").mkdir()
     (tmp_path / "macros" / "__init__.py").write_text(f"from transformers import GPT2Config, A{'x' * 200_000}\n")
     assert named_model_classes(tmp_path, []) == ["GPT2Config"]
+
+
+def test_an_unclosed_parenthesis_does_not_hide_the_imports_after_it(tmp_path: Path) -> None:
+    code = "from transformers import (\n" * 2_000 + "x = 1\n" * 1_000 + "from transformers import LlamaConfig\n"
+    assert named_model_classes(tmp_path, [code, code]) == ["LlamaConfig"]

@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
-_FROM_IMPORT = re.compile(r"^\s*from\s+transformers\s+import\s+(\([^)]*\)|[^\n#]*)", re.MULTILINE)
+# A parenthesised import is looked for within a few thousand characters: an unclosed one must not
+# send every later match to the end of the text.
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+transformers[ \t]+import[ \t]+(\([^)]{0,4000}\)|[^\n#]*)", re.MULTILINE)
 _ATTRIBUTE = re.compile(r"\btransformers\.([A-Z]\w*)")
 _CLASS_NAME = re.compile(r"[A-Z]\w*")
 _MOST = 200  # a head start, not an inventory
