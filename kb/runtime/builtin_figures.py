@@ -100,6 +100,12 @@ def moe_shape(model: nn.Module, experts: int | None, top_k: int | None) -> tuple
     return int(e), int(k)
 
 
+def routed_expert_path(name: str) -> bool:
+    """Whether a parameter's or module's dotted name runs through a component named ``experts``:
+    how kb tells routed experts (shared experts are named otherwise in every family it counts)."""
+    return "experts" in name.split(".")
+
+
 def _routed_expert_params(model: nn.Module, experts: int) -> int:
     """Parameters under a module path component named ``experts``: fused 3-D tensors with a
     leading dimension E (transformers 5.x) or one module per expert. Shared experts are not routed."""
@@ -109,9 +115,9 @@ def _routed_expert_params(model: nn.Module, experts: int) -> int:
 def _count_routed(model: nn.Module, experts: int) -> int:
     total = 0
     for name, parameter in model.named_parameters():
-        parts = name.split(".")
-        if "experts" not in parts:
+        if not routed_expert_path(name):
             continue
+        parts = name.split(".")
         after = parts[parts.index("experts") + 1 :]
         fused = bool(after) and not after[0].isdigit()
         if fused and parameter.shape[0] != experts:
@@ -123,7 +129,7 @@ def _count_routed(model: nn.Module, experts: int) -> int:
 def has_routed_experts(model: nn.Module) -> bool:
     """Whether a parameter lies under a module path component named ``experts``."""
     return remembered(model, ("has routed experts",),
-                      lambda: any("experts" in name.split(".") for name, _ in model.named_parameters()))
+                      lambda: any(routed_expert_path(name) for name, _ in model.named_parameters()))
 
 
 @figure(unit="parameters")

@@ -23,7 +23,7 @@ from typing import Any
 
 from torch import nn
 
-from kb.runtime.builtin_figures import DTYPE_BYTES, params
+from kb.runtime.builtin_figures import DTYPE_BYTES, params, routed_expert_path
 from kb.runtime.errors import RegistryError
 from kb.runtime.registry import figure
 from kb.runtime.remembered import remembered
@@ -163,7 +163,7 @@ def _matrices(model: nn.Module, experts_only: bool) -> tuple[tuple[int, int, int
                     rows, columns = (second, first) if transposed else (first, second)
                     matrices.append((rows, columns, count))
         elif isinstance(module, nn.Linear) and module is not head:
-            routed = "experts" in name.split(".")
+            routed = routed_expert_path(name)
             if id(module.weight) not in seen and (routed or not experts_only):
                 seen.add(id(module.weight))
                 matrices.append((module.out_features, module.in_features, 1))
