@@ -7,7 +7,10 @@ cost of counting a 405-billion-parameter model.
    run) and warm (nothing changed: no worker, no torch import).
 2. The same work with nothing isolated: one process imports torch, transformers
    and macros/, computes every distinct figure call and runs every page's
-   blocks, one after another (the baseline kb's workers are measured against).
+   blocks, one after another on one thread, as each of kb's workers computes
+   (the baseline kb's workers are measured against); from its times, the least
+   a check can take when that work is spread evenly over every core after one
+   import, with nothing spent on isolating it.
 3. A fresh Python process imports torch and transformers, then builds Llama 3.1
    405B from its configuration on the meta device through kb's registry and
    counts its parameters; the import time, the build-and-count time and the
@@ -19,6 +22,7 @@ cost of counting a 405-billion-parameter model.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -45,13 +49,16 @@ print(json.dumps({"imports": imported - start, "count_seconds": counted - import
 
 
 # The same work with no isolation at all: one process imports torch, transformers and macros/,
-# computes every distinct figure call and runs every page's blocks in turn, in fresh namespaces.
+# computes every distinct figure call and runs every page's blocks in turn, in fresh namespaces,
+# on one thread as each of kb's workers does, remembering what it works out about a model as
+# kb's figures' worker does.
 ONE_PROCESS = """
 import contextlib, io, json, os, sys, tempfile, time
 start = time.perf_counter()
 import torch, transformers
 from transformers import LlamaConfig, LlamaForCausalLM
 import kb.runtime.builtin_figures, kb.runtime.flop_figures, kb.runtime.inference_figures
+torch.set_num_threads(1)  # as in kb's workers: what is left to share out is the cores
 from pathlib import Path
 root = Path(sys.argv[1])
 sys.path.insert(0, str(root))
@@ -71,9 +78,11 @@ for page in result.pages:
         if f.call is not None and f.error is None and f.state is not State.CITED:
             calls[(f.call.function, repr(f.call.args), repr(f.call.kwargs))] = f.call
 checked = time.perf_counter()
-for call in calls.values():
-    with contextlib.suppress(Exception):
-        REGISTRY.compute(call.function, list(call.args), dict(call.kwargs))
+from kb.runtime.remembered import remembering  # what the figures' worker remembers about a model, here too
+with remembering():
+    for call in calls.values():
+        with contextlib.suppress(Exception):
+            REGISTRY.compute(call.function, list(call.args), dict(call.kwargs))
 figured = time.perf_counter()
 os.chdir(tempfile.mkdtemp())
 blocks = 0
@@ -119,6 +128,13 @@ def main() -> None:
     print(f"  the same work in one process, nothing isolated, in turn: {work['total']:6.2f} s "
           f"(import {work['imports']:.2f} s, {work['calls']:,} distinct figure calls {work['figures']:.2f} s, "
           f"{work['block_count']} blocks {work['blocks']:.2f} s); the cold check takes {cold / work['total']:.2f}x that")
+    # No way of sharing out this work does better than one import followed by the figures and
+    # blocks spread evenly over every core, with nothing spent on isolating them.
+    cores = os.cpu_count() or 1
+    floor = figures["imports"] + (work["figures"] + work["blocks"]) / cores
+    print(f"  the least this work allows on {cores} cores (one import, then the figures and blocks spread "
+          f"evenly): {floor:6.2f} s = {floor / figures['imports']:.1f}x one import; the cold check takes "
+          f"{cold / floor:.2f}x that")
     print(f"Llama 3.1 405B: {figures['params']:,} parameters")
     print(f"  import torch, transformers' Llama code and macros: {figures['imports']:5.2f} s (once per worker)")
     print(f"  build on meta and count:                            {figures['count_seconds']:5.2f} s")
